@@ -82,7 +82,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^node_modules|^data/|^bench/results)' },
+    exclude: { path: '(^data/|^bench/results)' },
     tsPreCompilationDeps: true,
     parser: 'swc',
     enhancedResolveOptions: {

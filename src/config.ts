@@ -1,0 +1,210 @@
+import { existsSync } from 'node:fs';
+import { type DatabaseTarget, parseDatabaseUrl } from './shared/infrastructure/database.ts';
+
+/**
+ * Every setting of the service, read from the environment once at start-up (and from `.env`
+ * when present, see `loadDotEnv`). A bad value stops start-up with one line naming the variable
+ * and what it allows. `.env.example` documents each one.
+ */
+export interface Config {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly database: DatabaseTarget;
+  readonly databaseUrl: string;
+  readonly readDatabase: DatabaseTarget | undefined;
+  readonly databasePoolSize: number;
+  readonly sqlEcho: boolean;
+  readonly autoMigrate: boolean;
+  readonly bodyLimitBytes: number;
+  readonly cors: {
+    readonly origins: '*' | readonly string[];
+    readonly allowCredentials: boolean;
+    readonly allowMethods: readonly string[];
+    readonly allowHeaders: '*' | readonly string[];
+  };
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly workers: number;
+  readonly jwtSecret: string | undefined;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly firstSuperuser: { readonly email: string; readonly password: string } | undefined;
+  readonly rateLimit: {
+    readonly store: 'memory' | 'database';
+    readonly tokenPerAccount: number;
+    readonly tokenPerAccountWindowSeconds: number;
+    readonly tokenPerIp: number;
+    readonly tokenPerIpWindowSeconds: number;
+    readonly recoveryPerEmail: number;
+    readonly recoveryPerEmailWindowSeconds: number;
+    readonly recoveryPerIp: number;
+    readonly recoveryPerIpWindowSeconds: number;
+  };
+  readonly smtpUrl: string | undefined;
+  readonly publicUrl: string;
+  readonly outbox: {
+    readonly relay: boolean;
+    readonly maxAttempts: number;
+    readonly pollIntervalMs: number;
+    readonly retentionHours: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, allowed: string, value: string) {
+    super(`Invalid ${variable}=${JSON.stringify(value)}: ${allowed}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function reader(env: Env) {
+  const raw = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const value = raw(name);
+    if (value === undefined) return fallback;
+    const parsed = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      throw new ConfigError(name, `an integer from ${min} to ${max}`, value);
+    }
+    return parsed;
+  };
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const value = raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(value)) return true;
+    if (['false', '0', 'no', 'off'].includes(value)) return false;
+    throw new ConfigError(name, 'true or false', env[name] ?? '');
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = raw(name);
+    if (value === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(value))
+      throw new ConfigError(name, `one of ${allowed.join(', ')}`, value);
+    return value as T;
+  };
+  const list = (name: string, fallback: string): string[] =>
+    (raw(name) ?? fallback)
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  const database = (name: string, value: string): DatabaseTarget => {
+    const target = parseDatabaseUrl(value);
+    if (target === undefined) {
+      throw new ConfigError(
+        name,
+        'pglite://<folder>, memory:// or postgres://user:password@host:port/database',
+        value,
+      );
+    }
+    return target;
+  };
+  /** Durations: plain seconds, or a number with s, m, h or d. */
+  const seconds = (name: string, fallback: number, min: number, max: number): number => {
+    const value = raw(name);
+    if (value === undefined) return fallback;
+    const match = /^(\d+)([smhd]?)$/.exec(value);
+    const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match?.[2] ?? ''] ?? 1;
+    const parsed = match === null ? Number.NaN : Number(match[1]) * unit;
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      throw new ConfigError(name, `a duration from ${min}s to ${max}s (e.g. 900, 15m, 30d)`, value);
+    }
+    return parsed;
+  };
+  return { raw, integer, boolean, oneOf, list, database, seconds };
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const read = reader(env);
+  const nodeEnv = read.oneOf('NODE_ENV', ['development', 'production', 'test'], 'development');
+  const databaseUrl = read.raw('DATABASE_URL') ?? 'pglite://./data';
+  const readDatabaseUrl = read.raw('READ_DATABASE_URL');
+  const origins = read.list('CORS_ORIGINS', '*');
+  for (const origin of origins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        'a comma-separated list of origins like https://app.example.com, or *',
+        origin,
+      );
+    }
+  }
+  const allowHeaders = read.list('CORS_ALLOW_HEADERS', '*');
+  const superuserEmail = read.raw('FIRST_SUPERUSER_EMAIL');
+  const superuserPassword = read.raw('FIRST_SUPERUSER_PASSWORD');
+  if ((superuserEmail === undefined) !== (superuserPassword === undefined)) {
+    const missing = superuserEmail === undefined ? 'FIRST_SUPERUSER_EMAIL' : 'FIRST_SUPERUSER_PASSWORD';
+    throw new ConfigError(
+      missing,
+      'set both FIRST_SUPERUSER_EMAIL and FIRST_SUPERUSER_PASSWORD, or neither',
+      '',
+    );
+  }
+  const smtpUrl = read.raw('SMTP_URL');
+  if (smtpUrl !== undefined && !/^smtps?:\/\/./.test(smtpUrl)) {
+    throw new ConfigError('SMTP_URL', 'smtp://user:password@host:port or smtps://…', smtpUrl);
+  }
+  const port = read.integer('PORT', 8000, 0, 65535);
+  const host = read.raw('HOST') ?? '127.0.0.1';
+  const publicUrl = read.raw('PUBLIC_URL') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (!/^https?:\/\/[^\s]+$/.test(publicUrl))
+    throw new ConfigError('PUBLIC_URL', 'an http(s) URL', publicUrl);
+
+  return {
+    nodeEnv,
+    port,
+    host,
+    databaseUrl,
+    database: read.database('DATABASE_URL', databaseUrl),
+    readDatabase:
+      readDatabaseUrl === undefined ? undefined : read.database('READ_DATABASE_URL', readDatabaseUrl),
+    databasePoolSize: read.integer('DATABASE_POOL_SIZE', 10, 1, 1000),
+    sqlEcho: read.boolean('SQL_ECHO', false),
+    autoMigrate: read.boolean('AUTO_MIGRATE', true),
+    bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    cors: {
+      origins: origins.includes('*') ? '*' : origins,
+      allowCredentials: read.boolean('CORS_ALLOW_CREDENTIALS', true),
+      allowMethods: read
+        .list('CORS_ALLOW_METHODS', 'GET,POST,PUT,PATCH,DELETE,OPTIONS')
+        .map((m) => m.toUpperCase()),
+      allowHeaders: allowHeaders.includes('*') ? '*' : allowHeaders,
+    },
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    workers: read.integer('WORKERS', 1, 1, 64),
+    jwtSecret: read.raw('JWT_SECRET'),
+    accessTokenTtlSeconds: read.seconds('ACCESS_TOKEN_TTL', 900, 60, 86_400),
+    refreshTokenTtlSeconds: read.seconds('REFRESH_TOKEN_TTL', 30 * 86_400, 3600, 365 * 86_400),
+    firstSuperuser:
+      superuserEmail === undefined || superuserPassword === undefined
+        ? undefined
+        : { email: superuserEmail, password: superuserPassword },
+    rateLimit: {
+      store: read.oneOf('RATE_LIMIT_STORE', ['memory', 'database'], 'memory'),
+      tokenPerAccount: read.integer('RATE_LIMIT_TOKEN_PER_ACCOUNT', 10, 1, 1_000_000),
+      tokenPerAccountWindowSeconds: read.seconds('RATE_LIMIT_TOKEN_PER_ACCOUNT_WINDOW', 900, 1, 86_400),
+      tokenPerIp: read.integer('RATE_LIMIT_TOKEN_PER_IP', 100, 1, 1_000_000),
+      tokenPerIpWindowSeconds: read.seconds('RATE_LIMIT_TOKEN_PER_IP_WINDOW', 60, 1, 86_400),
+      recoveryPerEmail: read.integer('RATE_LIMIT_RECOVERY_PER_EMAIL', 5, 1, 1_000_000),
+      recoveryPerEmailWindowSeconds: read.seconds('RATE_LIMIT_RECOVERY_PER_EMAIL_WINDOW', 3600, 1, 86_400),
+      recoveryPerIp: read.integer('RATE_LIMIT_RECOVERY_PER_IP', 30, 1, 1_000_000),
+      recoveryPerIpWindowSeconds: read.seconds('RATE_LIMIT_RECOVERY_PER_IP_WINDOW', 60, 1, 86_400),
+    },
+    smtpUrl,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    outbox: {
+      relay: read.boolean('OUTBOX_RELAY', true),
+      maxAttempts: read.integer('OUTBOX_MAX_ATTEMPTS', 10, 1, 100),
+      pollIntervalMs: read.integer('OUTBOX_POLL_INTERVAL_MS', 1000, 50, 60_000),
+      retentionHours: read.integer('OUTBOX_RETENTION_HOURS', 168, 1, 87_600),
+    },
+  };
+}
+
+/** Reads `.env` from the working directory when there is one; real environment variables win. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

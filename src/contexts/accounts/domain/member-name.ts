@@ -1,0 +1,28 @@
+import { InvalidMemberNameError } from './errors.ts';
+
+/** A member's display name: 1–100 characters after trimming, no control characters. */
+export class MemberName {
+  readonly value: string;
+
+  private constructor(value: string) {
+    this.value = value;
+  }
+
+  static readonly MAX_LENGTH = 100;
+
+  static parse(raw: string): MemberName {
+    const value = raw.trim();
+    const length = [...value].length;
+    if (length === 0 || length > MemberName.MAX_LENGTH) {
+      throw new InvalidMemberNameError(`A name is 1 to ${MemberName.MAX_LENGTH} characters long`);
+    }
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    if (/[\u0000-\u001f\u007f]/.test(value))
+      throw new InvalidMemberNameError('A name cannot contain control characters');
+    return new MemberName(value);
+  }
+
+  equals(other: MemberName): boolean {
+    return this.value === other.value;
+  }
+}

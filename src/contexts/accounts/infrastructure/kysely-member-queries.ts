@@ -1,0 +1,47 @@
+import type { Kysely } from 'kysely';
+import { type Page, type PageRequest, toPage } from '../../../shared/application/pagination.ts';
+import type { Id } from '../../../shared/domain/id.ts';
+import type { MemberView } from '../application/member-view.ts';
+import type { MemberQueries } from '../application/queries.ts';
+import type { AccountsTables } from './tables.ts';
+
+/** The read model: one SELECT per question, rows mapped straight to views. */
+export class KyselyMemberQueries implements MemberQueries {
+  readonly #db: Kysely<AccountsTables>;
+
+  constructor(db: Kysely<unknown>) {
+    this.#db = db as Kysely<AccountsTables>;
+  }
+
+  #select() {
+    return this.#db
+      .selectFrom('accounts.members')
+      .select(['id', 'email', 'name', 'is_superuser', 'created_at', 'updated_at'])
+      .where('deleted_at', 'is', null);
+  }
+
+  async byId(id: Id): Promise<MemberView | undefined> {
+    const row = await this.#select().where('id', '=', id.toString()).executeTakeFirst();
+    return row && toView(row);
+  }
+
+  async list(page: PageRequest): Promise<Page<MemberView>> {
+    let query = this.#select()
+      .orderBy('id')
+      .limit(page.limit + 1);
+    if (page.after !== undefined) query = query.where('id', '>', page.after.toString());
+    const rows = await query.execute();
+    return toPage(rows.map(toView), page.limit, (view) => view.id);
+  }
+}
+
+function toView(row: {
+  id: string;
+  email: string;
+  name: string;
+  is_superuser: boolean;
+  created_at: Date;
+  updated_at: Date;
+}): MemberView {
+  return { ...row, created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString() };
+}

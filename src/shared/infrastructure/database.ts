@@ -1,0 +1,125 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
+import pg from 'pg';
+
+/**
+ * One database handle for the whole process: Kysely over embedded PGlite or over a pg Pool.
+ *
+ * Both drivers are told to return int8 (`bigint` columns, `count(*)`) as a decimal **string**:
+ * pg does so by default, PGlite would return a number, or a bigint above 2^53. Ids are bigint
+ * columns and leave the API as strings, so a string is what every reader wants anyway.
+ * Timestamps are `timestamptz(3)` and come back as `Date` from both.
+ */
+export type DatabaseTarget =
+  | { readonly kind: 'pglite'; readonly dataDir: string | undefined }
+  | { readonly kind: 'postgres'; readonly url: string };
+
+export interface DatabaseOptions {
+  readonly poolSize?: number;
+  /** Called for every statement when set (SQL_ECHO). */
+  readonly echo?: (event: { sql: string; durationMs: number; error?: unknown }) => void;
+  /** A ready-made PGlite to use (tests load a migrated dump into one). */
+  readonly pglite?: PGlite;
+}
+
+const INT8_OID = 20;
+const int8AsString = (value: string): string => value;
+
+/** Parses DATABASE_URL: `pglite://<folder>`, `memory://` or `postgres(ql)://…`. */
+export function parseDatabaseUrl(url: string): DatabaseTarget | undefined {
+  if (url === 'memory://') return { kind: 'pglite', dataDir: undefined };
+  if (url.startsWith('pglite://')) {
+    const dir = url.slice('pglite://'.length);
+    return dir === '' ? undefined : { kind: 'pglite', dataDir: dir };
+  }
+  if (/^postgres(ql)?:\/\/./.test(url)) return { kind: 'postgres', url };
+  return undefined;
+}
+
+export async function createPGlite(dataDir: string | undefined, loadDataDir?: Blob): Promise<PGlite> {
+  return PGlite.create({
+    ...(dataDir === undefined ? {} : { dataDir }),
+    ...(loadDataDir === undefined ? {} : { loadDataDir }),
+    parsers: { [INT8_OID]: int8AsString },
+  });
+}
+
+export interface Database<DB> {
+  readonly db: Kysely<DB>;
+  readonly kind: DatabaseTarget['kind'];
+  /** True when several connections can run statements at once (pg Pool); PGlite runs one at a time. */
+  readonly concurrent: boolean;
+  /** The pg Pool, for LISTEN/NOTIFY and such; undefined on PGlite. */
+  readonly pool: pg.Pool | undefined;
+  close(): Promise<void>;
+}
+
+export async function openDatabase<DB>(
+  target: DatabaseTarget,
+  options: DatabaseOptions = {},
+): Promise<Database<DB>> {
+  const log = options.echo === undefined ? undefined : echoTo(options.echo);
+  if (target.kind === 'pglite') {
+    const pglite = options.pglite ?? (await createPGlite(target.dataDir));
+    const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }), ...(log ? { log } : {}) });
+    return {
+      db,
+      kind: 'pglite',
+      concurrent: false,
+      pool: undefined,
+      async close() {
+        await db.destroy();
+        if (!pglite.closed) await pglite.close();
+      },
+    };
+  }
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: options.poolSize ?? 10,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID
+          ? int8AsString
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
+  return {
+    db,
+    kind: 'postgres',
+    concurrent: true,
+    pool,
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+function echoTo(sink: NonNullable<DatabaseOptions['echo']>) {
+  return (event: LogEvent): void => {
+    sink({
+      sql: event.query.sql,
+      durationMs: Math.round(event.queryDurationMillis * 100) / 100,
+      ...(event.level === 'error' ? { error: event.error } : {}),
+    });
+  };
+}
+
+/** PostgreSQL error codes we translate into domain answers. */
+export const PgErrorCode = {
+  uniqueViolation: '23505',
+  serializationFailure: '40001',
+  deadlockDetected: '40P01',
+} as const;
+
+/** The SQLSTATE of a driver error (pg and PGlite both expose `code`), else undefined. */
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The constraint a pg/PGlite error names, if any. */
+export function violatedConstraint(error: unknown): string | undefined {
+  const constraint = (error as { constraint?: unknown } | null)?.constraint;
+  return typeof constraint === 'string' ? constraint : undefined;
+}

@@ -1,0 +1,4 @@
+// Planted violation: application importing infrastructure.
+import { store } from '../infrastructure/store.ts';
+
+export const useCase = store;

@@ -1,0 +1,56 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, startProcess } from '../support/process.ts';
+
+describe('npm start, as a real process on an empty data folder', () => {
+  const folders: string[] = [];
+  afterAll(async () => {
+    for (const folder of folders) await rm(folder, { recursive: true, force: true });
+  });
+
+  it('serves health and a create/get round trip, then stops cleanly on SIGTERM', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'bounded-e2e-'));
+    folders.push(dataDir);
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}/api/v1`;
+    const server = await startProcess(
+      ['src/main.ts'],
+      { DATABASE_URL: `pglite://${join(dataDir, 'db')}`, PORT: String(port), NODE_ENV: 'development' },
+      'Bounded is ready',
+    );
+    try {
+      expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' });
+      expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+
+      const created = await fetch(`${base}/members`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'e2e@example.com', passwd: 'Correct-Horse-9', name: 'End To End' }),
+      });
+      expect(created.status).toBe(201);
+      const location = created.headers.get('location');
+      const fetched = await fetch(`http://127.0.0.1:${port}${location}`);
+      expect(fetched.status).toBe(200);
+      expect(await fetched.json()).toMatchObject({ email: 'e2e@example.com', name: 'End To End' });
+      expect(fetched.headers.get('x-request-id')).toBeTruthy();
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toMatch(/shutting down/);
+    expect((await readdir(join(dataDir, 'db'))).length).toBeGreaterThan(0);
+  });
+
+  it('refuses to start on a bad setting, naming the variable in one line', async () => {
+    const port = await freePort();
+    const attempt = startProcess(
+      ['src/main.ts'],
+      { PORT: 'eighty', DATABASE_URL: 'memory://' },
+      'Bounded is ready',
+    );
+    await expect(attempt).rejects.toThrow(/Invalid PORT="eighty": an integer from 0 to 65535/);
+    expect(port).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,38 @@
+import { type App, type AppOverrides, buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { freshDatabase } from './database.ts';
+import { FakePasswordHasher } from './fake-password-hasher.ts';
+
+export interface TestAppOptions extends Omit<AppOverrides, 'pglite'> {
+  /** Extra environment variables, as the process would read them. */
+  readonly env?: Record<string, string>;
+}
+
+/**
+ * The real composition root on a fresh database of its own, with a fake password hasher unless
+ * one is given. Close it after the test (it drops its database).
+ */
+export async function testApp(options: TestAppOptions = {}): Promise<App> {
+  const database = await freshDatabase();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: database.url,
+    ...options.env,
+  });
+  const app = await buildApp(config, {
+    hasher: options.hasher ?? new FakePasswordHasher(),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(database.pglite ? { pglite: database.pglite } : {}),
+  }).catch(async (error: unknown) => {
+    await database.dispose();
+    throw error;
+  });
+  return {
+    ...app,
+    async close() {
+      await app.close();
+      await database.dispose();
+    },
+  };
+}
