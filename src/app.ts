@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -10,12 +10,14 @@ import { MessageBus } from './shared/application/message-bus.ts';
 import { type Clock, systemClock } from './shared/domain/clock.ts';
 import type { DomainTools } from './shared/domain/domain-tools.ts';
 import { registerApiDocs } from './shared/http/api-docs.ts';
+import { authGuard } from './shared/http/auth-guard.ts';
 import { healthRoutes } from './shared/http/health-routes.ts';
 import { registerProblemHandlers, sharedErrorStatuses } from './shared/http/problem-details.ts';
 import { registerRequestContext, requestLogger } from './shared/http/request-context.ts';
 import { registerValidators } from './shared/http/validation.ts';
 import type { BoundedContext } from './shared/infrastructure/bounded-context.ts';
 import { type Database, openDatabase } from './shared/infrastructure/database.ts';
+import { JwtAccessTokens } from './shared/infrastructure/jwt-access-tokens.ts';
 import { hasPendingMigrations, migrateToLatest } from './shared/infrastructure/migrator.ts';
 import { Outbox } from './shared/infrastructure/outbox.ts';
 import { LeasedIdGenerator } from './shared/infrastructure/worker-lease.ts';
@@ -43,6 +45,7 @@ export interface App {
   readonly tools: DomainTools;
   readonly bus: MessageBus;
   readonly outbox: Outbox;
+  readonly accessTokens: JwtAccessTokens;
   close(): Promise<void>;
 }
 
@@ -100,6 +103,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     const tools: DomainTools = { clock, ids };
     const bus = new MessageBus();
     const outbox = new Outbox();
+    const accessTokens = new JwtAccessTokens({
+      secret: config.jwtSecret ?? randomBytes(32).toString('base64url'),
+      ttlSeconds: config.accessTokenTtlSeconds,
+      issuer: 'bounded',
+      audience: 'bounded-api',
+      clock,
+    });
     const wiring = {
       db: database.db,
       readDb: (readDatabase ?? database).db,
@@ -107,6 +117,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       tools,
       bus,
       logger: http.log,
+      accessTokens,
+      auth: authGuard(accessTokens),
     };
     // Each context gets its own options; keep this list in step with `contexts` above.
     const started = [accounts.start(wiring, overrides.hasher ? { hasher: overrides.hasher } : {})];
@@ -132,6 +144,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       version: '1.0.0',
       description: 'A Domain-Driven Design modular monolith: accounts, catalog and projects.',
       tags: [{ name: 'health', description: 'Liveness and readiness' }, ...contexts.flatMap((c) => c.tags)],
+      securitySchemes: {
+        OAuth2PasswordBearer: {
+          type: 'oauth2',
+          flows: { password: { tokenUrl: '/api/v1/auth/token', scopes: {} } },
+        },
+      },
     });
     http.addHook('onSend', async (request, reply) => {
       reply.header('x-request-id', request.id);
@@ -167,6 +185,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       tools,
       bus,
       outbox,
+      accessTokens,
       close: () => http.close(),
     };
   } catch (error) {

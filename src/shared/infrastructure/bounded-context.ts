@@ -1,7 +1,10 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import type { AccessTokens } from '../application/access-tokens.ts';
 import type { MessageBus } from '../application/message-bus.ts';
+import type { DomainEvent } from '../domain/domain-event.ts';
 import type { DomainTools } from '../domain/domain-tools.ts';
+import type { AuthGuard } from '../http/auth-guard.ts';
 import type { ErrorStatusTable } from '../http/problem-details.ts';
 import type { Outbox } from './outbox.ts';
 
@@ -15,11 +18,27 @@ export interface ContextWiring {
   readonly tools: DomainTools;
   readonly bus: MessageBus;
   readonly logger: FastifyBaseLogger;
+  readonly accessTokens: AccessTokens;
+  /** preHandlers for routes that need a signed-in member or a superuser. */
+  readonly auth: AuthGuard;
+}
+
+/**
+ * A context's reaction to an event, delivered from the outbox by the relay. `subscriber` is a
+ * stable name (`projects.create_example_project`): deliveries and "already processed" marks are
+ * kept per (event, subscriber). `handle` runs inside the delivery's own transaction; a unit of
+ * work made on `tx` joins it, so the effect, its events and the processed mark commit together.
+ */
+export interface EventSubscription {
+  readonly event: string;
+  readonly subscriber: string;
+  handle(event: DomainEvent, tx: Transaction<unknown>): Promise<void>;
 }
 
 /** A started context: what it serves over HTTP under /api/v1. */
 export interface StartedContext {
   readonly routes: (app: FastifyInstance) => Promise<void>;
+  readonly subscriptions?: readonly EventSubscription[];
 }
 
 /**

@@ -26,7 +26,7 @@ export type RepositoriesFactory<Repositories> = (
 ) => Repositories;
 
 /**
- * The Kysely unit of work: one database transaction per `run`. Repositories are bound to the
+ * The Kysely unit of work: one database transaction per `run` (or, made on a transaction, a part of it). Repositories are bound to the
  * transaction and report the aggregates they touch to the tracker; before commit, their recorded
  * events go to the outbox in the same transaction.
  */
@@ -46,13 +46,16 @@ export class KyselyUnitOfWork<Repositories> implements UnitOfWork<Repositories> 
     if (this.#used) throw new Error('A unit of work runs once; make a new one per command');
     this.#used = true;
     let events: DomainEvent[] = [];
-    const result = await this.#db.transaction().execute(async (tx) => {
+    const inTransaction = async (tx: Transaction<unknown>): Promise<T> => {
       const tracker = new AggregateTracker();
       const value = await work(this.#repositories(tx, tracker));
       events = tracker.pullEvents();
       await this.#outbox.append(tx, events);
       return value;
-    });
+    };
+    // Given a transaction (an event subscriber's delivery), the work joins it: the outer owner commits.
+    if (this.#db.isTransaction) return inTransaction(this.#db as Transaction<unknown>);
+    const result = await this.#db.transaction().execute(inTransaction);
     this.#outbox.committed(events);
     return result;
   }
