@@ -1,0 +1,57 @@
+import { sql } from 'kysely';
+import type { App } from './app.ts';
+import { Id } from './shared/domain/id.ts';
+
+export interface SeedOptions {
+  /** Delete the demo data first and build it again. */
+  readonly reset: boolean;
+}
+
+export interface SeedReport {
+  readonly created: boolean;
+  readonly lines: readonly string[];
+}
+
+/** Demo members with known passwords (printed once, by `npm run cli -- seed`). */
+export const DEMO_MEMBERS = [
+  { email: 'ada@demo.bounded.dev', name: 'Ada Lovelace', password: 'Demo-Ada-2026!' },
+  { email: 'grace@demo.bounded.dev', name: 'Grace Hopper', password: 'Demo-Grace-2026!' },
+  { email: 'alan@demo.bounded.dev', name: 'Alan Turing', password: 'Demo-Alan-2026!' },
+] as const;
+
+/**
+ * Builds the demo data through the same commands the API runs, so every rule applies. It is
+ * idempotent: when the first demo member exists, nothing changes (unless `reset`).
+ */
+export async function seedDemo(app: App, options: SeedOptions): Promise<SeedReport> {
+  const db = app.database.db;
+  const demoEmails = DEMO_MEMBERS.map((m) => m.email);
+  if (options.reset) {
+    const { rows } = await sql<{ id: string }>`
+      select id from accounts.members where email in (${sql.join(demoEmails)})`.execute(db);
+    for (const row of rows) {
+      await app.bus.execute({ type: 'accounts.delete_member', memberId: Id.of(row.id) });
+    }
+  }
+  const { rows: existing } = await sql<{ n: string }>`
+    select count(*) as n from accounts.members where email in (${sql.join(demoEmails)}) and deleted_at is null`.execute(
+    db,
+  );
+  if (Number(existing[0]?.n) > 0) {
+    return {
+      created: false,
+      lines: ['The demo data is already there; nothing changed (use --reset to rebuild it).'],
+    };
+  }
+  const lines: string[] = ['Demo members (these passwords are printed only now):'];
+  for (const member of DEMO_MEMBERS) {
+    await app.bus.execute({
+      type: 'accounts.register_member',
+      email: member.email,
+      password: member.password,
+      name: member.name,
+    });
+    lines.push(`  ${member.email}  ${member.password}`);
+  }
+  return { created: true, lines };
+}
