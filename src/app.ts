@@ -37,6 +37,8 @@ export interface AppOverrides {
   readonly pglite?: PGlite;
   readonly clock?: Clock;
   readonly hasher?: PasswordHasher;
+  /** Where log lines go (tests capture them); default stdout. */
+  readonly logStream?: { write(line: string): void };
 }
 
 export interface App {
@@ -61,7 +63,7 @@ export class NotMigratedError extends Error {
  */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const http = Fastify({
-    logger: loggerOptions(config),
+    logger: loggerOptions(config, overrides.logStream),
     bodyLimit: config.bodyLimitBytes,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -196,9 +198,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   }
 }
 
-function loggerOptions(config: Config) {
-  const pretty = process.stdout.isTTY === true && config.nodeEnv !== 'production';
+/** pino JSON lines; pretty-printed when a person watches a terminal. */
+function loggerOptions(config: Config, stream: AppOverrides['logStream']) {
+  const pretty = stream === undefined && process.stdout.isTTY === true && config.nodeEnv !== 'production';
   return {
+    ...(stream ? { stream } : {}),
     level: config.logLevel,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
     ...(pretty
