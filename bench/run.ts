@@ -121,7 +121,7 @@ async function measure(
 
 async function benchDatabase(): Promise<{ url: string; cleanup: () => Promise<void> }> {
   let serverUrl = process.env.BENCH_DATABASE_URL;
-  let stopServer = async () => undefined as void;
+  let stopServer = async (): Promise<void> => {};
   if (!serverUrl) {
     const port = process.env.BENCH_PG_PORT ?? '55450';
     serverUrl = execFileSync('bash', [join(root, 'scripts/test-postgres.sh'), 'start', port], {
