@@ -153,8 +153,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         },
       },
     });
-    http.addHook('onSend', async (request, reply) => {
+    http.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id);
+      done();
     });
     await http.register(
       async (api) => {
