@@ -33,8 +33,16 @@ const notes: string[] = [];
 
 // ---------------------------------------------------------------- processes
 
+/** The app runs exactly as `npm start` runs it (same Node flags). */
+const startArgs = (
+  JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start
+  .split(/\s+/)
+  .slice(1);
+
 function startServer(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [script], {
+  const args = script === 'src/main.ts' ? startArgs : [script];
+  return spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
