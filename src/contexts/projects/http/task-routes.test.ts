@@ -239,6 +239,30 @@ describe('changing a task', () => {
   });
 });
 
+describe('bad input on the task routes', () => {
+  it.each([
+    ['PATCH', '/tasks/1', { name: 'Buy oak', done: true }, 422, 'request.invalid'],
+    ['PATCH', '/tasks/1', { name: 'ab' }, 422, 'request.invalid'],
+    ['PATCH', '/tasks/1', { name: '  ab  ' }, 400, 'task.invalid_name'],
+    ['PATCH', '/tasks/0', { name: 'Buy oak' }, 422, 'request.invalid'],
+    ['POST', '/tasks/2147483648/complete', undefined, 422, 'request.invalid'],
+    ['POST', '/tasks/x/incomplete', undefined, 422, 'request.invalid'],
+  ] as const)('%s …%s %j answers %i %s and changes nothing', async (method, path, payload, status, code) => {
+    const ada = aMember();
+    const projectId = await aProjectWithTasks(ada, ['Buy wood']);
+    expectProblem(await call(ada, method, `/projects/${projectId}${path}`, payload), status, code);
+    expect((await call(ada, 'GET', `/projects/${projectId}/tasks/1`)).json()).toEqual({
+      number: 1,
+      name: 'Buy wood',
+      completed_at: null,
+    });
+  });
+
+  it.each(['abc', '0', '99999999999999999999'])('answers 422 for the malformed project id %s', async (id) => {
+    expectProblem(await call(aMember(), 'GET', `/projects/${id}/tasks`), 422, 'request.invalid');
+  });
+});
+
 describe('the counts come from the project row, and match the tasks', () => {
   it('after a mix of adds, completions and reopenings', async () => {
     const ada = aMember();
