@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import type { AccessTokens } from '../application/access-tokens.ts';
+import type { Subscription } from '../application/event-registry.ts';
 import type { MessageBus } from '../application/message-bus.ts';
-import type { DomainEvent } from '../domain/domain-event.ts';
 import type { DomainTools } from '../domain/domain-tools.ts';
 import type { AuthGuard } from '../http/auth-guard.ts';
 import type { ErrorStatusTable } from '../http/problem-details.ts';
@@ -24,16 +24,15 @@ export interface ContextWiring {
 }
 
 /**
- * A context's reaction to an event, delivered from the outbox by the relay. `subscriber` is a
- * stable name (`projects.create_example_project`): deliveries and "already processed" marks are
+ * A context's reaction to an event, delivered from the outbox by the relay. `event` is a name some
+ * context publishes (see `EventRegistry`), and `handle` receives that event's type. `subscriber` is
+ * a stable name (`projects.create_example_project`): deliveries and "already processed" marks are
  * kept per (event, subscriber). `handle` runs inside the delivery's own transaction; a unit of
  * work made on `tx` joins it, so the effect, its events and the processed mark commit together.
+ * Use `tx` for every database access: a query on the root handle would run outside the delivery
+ * (and on PGlite, which runs one transaction at a time, wait for it forever).
  */
-export interface EventSubscription {
-  readonly event: string;
-  readonly subscriber: string;
-  handle(event: DomainEvent, tx: Transaction<unknown>): Promise<void>;
-}
+export type EventSubscription = Subscription<Transaction<unknown>>;
 
 /** A started context: what it serves over HTTP under /api/v1. */
 export interface StartedContext {
