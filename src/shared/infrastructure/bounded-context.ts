@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import type { AccessTokens } from '../application/access-tokens.ts';
 import type { Subscription } from '../application/event-registry.ts';
+import type { Mailer } from '../application/mailer.ts';
 import type { MessageBus } from '../application/message-bus.ts';
 import type { DomainTools } from '../domain/domain-tools.ts';
 import type { AuthGuard } from '../http/auth-guard.ts';
@@ -21,6 +22,10 @@ export interface ContextWiring {
   readonly accessTokens: AccessTokens;
   /** preHandlers for routes that need a signed-in member or a superuser. */
   readonly auth: AuthGuard;
+  /** SMTP when SMTP_URL is set, otherwise a mailer that logs each message. */
+  readonly mailer: Mailer;
+  /** Where the service is reached from outside (PUBLIC_URL), for links in mails. */
+  readonly publicUrl: string;
 }
 
 /**
