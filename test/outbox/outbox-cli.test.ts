@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { runCli, UsageError } from '../../src/cli.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { Mailer, MailMessage } from '../../src/shared/application/mailer.ts';
+import { MigrationError } from '../../src/shared/infrastructure/migrator.ts';
+import { FakePasswordHasher } from '../support/fake-password-hasher.ts';
+import { adminQuery } from '../support/server-admin.ts';
+
+const serverUrl = process.env.TEST_DATABASE_URL || undefined;
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups) await cleanup();
+});
+
+/** A database that no migration ever touched: a new folder for PGlite, a new database on the server. */
+async function emptyDatabaseUrl(): Promise<string> {
+  if (serverUrl) {
+    const name = `bounded_cli_${randomBytes(6).toString('hex')}`;
+    await adminQuery(serverUrl, `create database ${name}`);
+    cleanups.push(() => adminQuery(serverUrl, `drop database if exists ${name} with (force)`));
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    return url.toString();
+  }
+  const folder = await mkdtemp(join(tmpdir(), 'bounded-cli-'));
+  cleanups.push(() => rm(folder, { recursive: true, force: true }));
+  return `pglite://${join(folder, 'db')}`;
+}
+
+function configFor(url: string, env: Record<string, string> = {}) {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: url, ...env });
+}
+
+async function cli(url: string, ...argv: string[]): Promise<{ code: number; output: string }> {
+  const lines: string[] = [];
+  const code = await runCli(argv, configFor(url), (line) => lines.push(line));
+  return { code, output: lines.join('\n') };
+}
+
+class SwitchableMailer implements Mailer {
+  down = true;
+  async send(_message: MailMessage): Promise<void> {
+    if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:25');
+  }
+}
+
+/** Runs the app on the database long enough to register a member and run the relay, then stops it. */
+async function withApp(
+  url: string,
+  mailer: Mailer,
+  work: (app: Awaited<ReturnType<typeof buildApp>>) => Promise<void>,
+) {
+  const app = await buildApp(
+    configFor(url, { OUTBOX_RELAY: 'false', OUTBOX_MAX_ATTEMPTS: '2', OUTBOX_BACKOFF_BASE_MS: '0' }),
+    {
+      hasher: new FakePasswordHasher(),
+      mailer,
+    },
+  );
+  try {
+    await work(app);
+  } finally {
+    await app.close();
+  }
+}
+
+// Each command opens the database anew, as the CLI does: on PGlite that is a folder opened from disk, seconds each.
+describe('npm run cli -- outbox', { timeout: 120_000 }, () => {
+  it('shows a dead letter, requeues it with retry, and purges it once delivered', async () => {
+    const url = await emptyDatabaseUrl();
+    const mailer = new SwitchableMailer();
+    await withApp(url, mailer, async (app) => {
+      await app.http.inject({
+        method: 'POST',
+        url: '/api/v1/members',
+        payload: { email: 'cli@example.com', passwd: 'Correct-Horse-9', name: 'Cli Member' },
+      });
+      await app.relay.drain();
+    });
+
+    const status = await cli(url, 'outbox', 'status');
+    expect(status.code).toBe(0);
+    expect(status.output).toMatch(/subscriber\s+pending\s+retrying\s+in flight\s+dead\s+oldest pending/);
+    expect(status.output).toMatch(/accounts\.send_welcome_mail\s+0\s+0\s+0\s+1\s+-/);
+    expect(status.output).toContain('Dead letters:');
+    expect(status.output).toMatch(
+      /#(\d+) {2}accounts\.send_welcome_mail {2}accounts\.member_registered \d+ .* attempts 2/,
+    );
+    expect(status.output).toContain('Error: connect ECONNREFUSED 127.0.0.1:25');
+    const id = /#(\d+)/.exec(status.output)?.[1] ?? '';
+
+    expect(await cli(url, 'outbox', 'retry', id)).toEqual({
+      code: 0,
+      output: `Requeued delivery ${id}; a running relay delivers it shortly.`,
+    });
+    expect(await cli(url, 'outbox', 'retry', id)).toEqual({
+      code: 1,
+      output: `Delivery ${id} is pending, not dead: only dead letters are retried.`,
+    });
+    expect((await cli(url, 'outbox', 'status')).output).toMatch(
+      /accounts\.send_welcome_mail\s+1\s+0\s+0\s+0\s+\d+s/,
+    );
+
+    mailer.down = false;
+    await withApp(url, mailer, async (app) => {
+      expect(await app.relay.drain()).toMatchObject({ delivered: 1 });
+    });
+    expect((await cli(url, 'outbox', 'status')).output).toBe('Nothing waits: every delivery is delivered.');
+    expect(await cli(url, 'outbox', 'purge', '--delivered-before', '2999-01-01')).toEqual({
+      code: 0,
+      output: 'Purged 1 delivered deliveries and 1 events.',
+    });
+  });
+
+  it('migrates an empty database first, and refuses to when AUTO_MIGRATE is false', async () => {
+    const url = await emptyDatabaseUrl();
+    await expect(
+      runCli(['outbox', 'status'], configFor(url, { AUTO_MIGRATE: 'false' }), () => undefined),
+    ).rejects.toThrow(MigrationError);
+    const { code, output } = await cli(url, 'outbox', 'status');
+    expect(code).toBe(0);
+    expect(output).toMatch(/^applied 20261125_0001_shared_outbox_and_worker_leases$/m);
+    expect(output).toMatch(/Nothing waits: every delivery is delivered\.$/);
+  });
+
+  it('answers bad arguments with usage errors', async () => {
+    const url = await emptyDatabaseUrl();
+    for (const argv of [
+      ['outbox', 'retry'],
+      ['outbox', 'retry', 'abc'],
+      ['outbox', 'retry', '12', '--all-dead'],
+      ['outbox', 'purge'],
+      ['outbox', 'purge', '--delivered-before', 'yesterday'],
+      ['outbox', 'purge', '--delivered-before', '2026-13-45'],
+      ['outbox', 'frobnicate'],
+    ]) {
+      await expect(cli(url, ...argv), argv.join(' ')).rejects.toThrow(UsageError);
+    }
+    const all = await cli(url, 'outbox', 'retry', '--all-dead');
+    expect(all.code).toBe(0);
+    expect(all.output).toMatch(/Requeued 0 dead letter\(s\)\.$/);
+    expect(await cli(url, 'outbox', 'retry', '123456')).toEqual({ code: 1, output: 'No delivery 123456.' });
+  });
+});
