@@ -1,35 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { runCli, UsageError } from '../../src/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Mailer, MailMessage } from '../../src/shared/application/mailer.ts';
 import { MigrationError } from '../../src/shared/infrastructure/migrator.ts';
+import { emptyDatabase } from '../support/empty-database.ts';
 import { FakePasswordHasher } from '../support/fake-password-hasher.ts';
-import { adminQuery } from '../support/server-admin.ts';
 
-const serverUrl = process.env.TEST_DATABASE_URL || undefined;
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
 
-/** A database that no migration ever touched: a new folder for PGlite, a new database on the server. */
 async function emptyDatabaseUrl(): Promise<string> {
-  if (serverUrl) {
-    const name = `bounded_cli_${randomBytes(6).toString('hex')}`;
-    await adminQuery(serverUrl, `create database ${name}`);
-    cleanups.push(() => adminQuery(serverUrl, `drop database if exists ${name} with (force)`));
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    return url.toString();
-  }
-  const folder = await mkdtemp(join(tmpdir(), 'bounded-cli-'));
-  cleanups.push(() => rm(folder, { recursive: true, force: true }));
-  return `pglite://${join(folder, 'db')}`;
+  const database = await emptyDatabase();
+  cleanups.push(() => database.dispose());
+  return database.url;
 }
 
 function configFor(url: string, env: Record<string, string> = {}) {
