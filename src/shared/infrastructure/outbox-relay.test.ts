@@ -164,6 +164,38 @@ describe('the relay', () => {
     expect(await relay.drain()).toMatchObject({ claimed: 0 });
   });
 
+  it('logs a dead letter at error level with the delivery, subscriber, event and last error', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const broken = effectSubscriber('test.broken', { failures: Number.POSITIVE_INFINITY });
+    const { outbox, bus } = busAndOutbox([broken.subscription]);
+    const relay = new OutboxRelay({
+      db: database.db,
+      target: bus,
+      logger,
+      maxAttempts: 2,
+      pollIntervalMs: 60_000,
+      backoff: { baseMs: 0, maxMs: 0 },
+    });
+    const event = anEvent();
+    await commitEvents(database.db, outbox, [event]);
+    await relay.drain();
+
+    const [delivery] = await deliveries(database.db);
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      [40, 'outbox delivery failed; it will be retried'],
+      [50, 'outbox delivery is a dead letter; `npm run cli -- outbox retry <delivery>` redelivers it'],
+    ]);
+    expect(lines[1]).toMatchObject({
+      delivery: delivery?.id,
+      subscriber: 'test.broken',
+      event: 'test.thing_happened',
+      eventId: event.id.toString(),
+      attempts: 2,
+      error: 'Error: test.broken failed on purpose',
+    });
+  });
+
   it('redelivers a dead letter put back by `retry` once the fault is fixed', async () => {
     let fixed = false;
     const calls: string[] = [];
