@@ -96,6 +96,13 @@ export class MessageBus {
     return [...(this.#subscriptions.get(eventName)?.keys() ?? [])];
   }
 
+  /** Every (event, subscriber) pair this process can deliver. */
+  get routes(): readonly { readonly event: string; readonly subscriber: string }[] {
+    return [...this.#subscriptions].flatMap(([event, bySubscriber]) =>
+      [...bySubscriber.keys()].map((subscriber) => ({ event, subscriber })),
+    );
+  }
+
   /** Every subscriber name this process can deliver to. */
   get subscribers(): readonly string[] {
     return [

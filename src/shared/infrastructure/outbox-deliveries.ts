@@ -19,8 +19,8 @@ export interface ClaimedDelivery {
 export interface ClaimOptions {
   /** Who claims: stored in `claimed_by`, and required to finish the delivery. */
   readonly relay: string;
-  /** Only deliveries to these subscribers (the ones this process knows how to run). */
-  readonly subscribers: readonly string[];
+  /** Only deliveries of these (event, subscriber) pairs: the ones this process knows how to run. */
+  readonly routes: readonly { readonly event: string; readonly subscriber: string }[];
   readonly limit: number;
   /** How long the claim holds; after that another relay may take the delivery over. */
   readonly leaseMs: number;
@@ -70,7 +70,8 @@ export class OutboxDeliveries {
    * dead-letters the delivery instead (`deadLettered`).
    */
   async claim(options: ClaimOptions): Promise<ClaimedDelivery[]> {
-    if (options.subscribers.length === 0 || options.limit < 1) return [];
+    if (options.routes.length === 0 || options.limit < 1) return [];
+    const routes = sql.join(options.routes.map((r) => sql`(${r.subscriber}, ${r.event})`));
     const exhausted = sql`d.attempts >= ${options.maxAttempts}::integer`;
     const { rows } = await sql<ClaimedRow>`
       with due as (
@@ -78,7 +79,7 @@ export class OutboxDeliveries {
          where d.status = 'pending'
            and d.available_at <= now()
            and (d.claimed_until is null or d.claimed_until <= now())
-           and d.subscriber in (${sql.join(options.subscribers)})
+           and (d.subscriber, d.event_name) in (${routes})
            and not exists (
                  select 1 from shared.outbox_deliveries earlier
                   where earlier.subscriber = d.subscriber

@@ -313,7 +313,7 @@ describe('the relay', () => {
     // A relay claims the delivery and dies before running it (its claim is never finished).
     const crashed = await new OutboxDeliveries(database.db).claim({
       relay: 'crashed-relay',
-      subscribers: bus.subscribers,
+      routes: bus.routes,
       limit: 10,
       leaseMs: 0,
       maxAttempts: 5,
@@ -333,7 +333,7 @@ describe('the relay', () => {
     const { bus, outbox } = setUp([sub.subscription]);
     await commitEvents(database.db, outbox, [anEvent()]);
     const store = new OutboxDeliveries(database.db);
-    const claim = { subscribers: bus.subscribers, limit: 10, maxAttempts: 5 };
+    const claim = { routes: bus.routes, limit: 10, maxAttempts: 5 };
     const [stale] = await store.claim({ ...claim, relay: 'slow-relay', leaseMs: 0 });
     const [fresh] = await store.claim({ ...claim, relay: 'other-relay', leaseMs: 30_000 });
     const run = (tx: Transaction<unknown>) => bus.deliver('test.first', stale!.event, tx);
@@ -352,7 +352,7 @@ describe('the relay', () => {
     for (const relayName of ['crash-1', 'crash-2']) {
       await store.claim({
         relay: relayName,
-        subscribers: bus.subscribers,
+        routes: bus.routes,
         limit: 1,
         leaseMs: 0,
         maxAttempts: 2,
@@ -420,6 +420,24 @@ describe('the relay', () => {
     });
   });
 
+  it('leaves an event its subscriber handles only in a newer version to the processes that run it', async () => {
+    // A newer version subscribed test.first to a second event; this (older) process knows only the first.
+    const newer = setUp([
+      effectSubscriber('test.first').subscription,
+      testSubscription('test.other_thing_happened', 'test.first', async () => undefined),
+    ]);
+    const known = anEvent();
+    const unknownHere = anEvent({ name: 'test.other_thing_happened' });
+    await commitEvents(database.db, newer.outbox, [unknownHere, known]);
+    const older = setUp([effectSubscriber('test.first').subscription]);
+
+    expect(await older.relay.drain()).toMatchObject({ claimed: 1, delivered: 1 });
+    expect((await deliveries(database.db)).map((d) => [d.event_id, d.status, d.attempts])).toEqual([
+      [unknownHere.id.toString(), 'pending', 0],
+      [known.id.toString(), 'delivered', 1],
+    ]);
+  });
+
   it('runs in the background: a commit wakes it, with no poll needed', async () => {
     const delivered = deferred<DomainEvent>();
     const { outbox, relay } = setUp([
@@ -450,7 +468,7 @@ describe('outbox operations', () => {
     await commitEvents(database.db, outbox, [anEvent(), anEvent(), anEvent()]);
     await new OutboxDeliveries(database.db).claim({
       relay: 'busy',
-      subscribers: ['test.second'],
+      routes: [{ event: 'test.thing_happened', subscriber: 'test.second' }],
       limit: 1,
       leaseMs: 60_000,
       maxAttempts: 5,

@@ -8,8 +8,11 @@ import { type Backoff, retryDelayMs } from './retry-backoff.ts';
 
 /** Where the relay hands events: the message bus. */
 export interface DeliveryTarget {
-  /** Every subscriber this process can run; the relay claims deliveries for these only. */
-  readonly subscribers: readonly string[];
+  /**
+   * Every (event, subscriber) pair this process can run; the relay claims deliveries of these only,
+   * and leaves the others (a subscriber added or changed by a newer version) to the processes that know them.
+   */
+  readonly routes: readonly { readonly event: string; readonly subscriber: string }[];
   deliver(subscriber: string, event: DomainEvent, tx: Transaction<unknown>): Promise<void>;
 }
 
@@ -196,7 +199,7 @@ export class OutboxRelay {
     if (this.#stopping) return NO_RUN;
     const claimed = await this.#deliveries.claim({
       relay: this.name,
-      subscribers: this.#target.subscribers,
+      routes: this.#target.routes,
       limit: this.#batchSize,
       leaseMs: this.#leaseMs,
       maxAttempts: this.#maxAttempts,

@@ -17,6 +17,7 @@ export interface OutboxDeliveriesTable {
   id: ColumnType<string, never, never>;
   event_id: ColumnType<string, bigint | string, never>;
   subscriber: ColumnType<string, string, never>;
+  event_name: ColumnType<string, string, never>;
   aggregate_id: ColumnType<string, bigint | string, never>;
   status: ColumnType<DeliveryStatus, never, DeliveryStatus>;
   attempts: ColumnType<number, never, number>;
@@ -78,6 +79,7 @@ export class Outbox {
       this.#directory.subscribersOf(event.name).map((subscriber) => ({
         event_id: event.id,
         subscriber,
+        event_name: event.name,
         aggregate_id: event.aggregate_id,
       })),
     );

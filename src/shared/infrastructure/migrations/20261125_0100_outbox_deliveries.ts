@@ -20,6 +20,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
     .addColumn('event_id', 'bigint', (c) => c.notNull().references('shared.outbox.id').onDelete('cascade'))
     .addColumn('subscriber', 'text', (c) => c.notNull().check(sql`char_length(subscriber) <= 200`))
+    // The event's name, so that a relay claims only the (event, subscriber) pairs its version knows.
+    .addColumn('event_name', 'text', (c) => c.notNull())
     .addColumn('aggregate_id', 'bigint', (c) => c.notNull())
     .addColumn('status', 'text', (c) =>
       c.notNull().defaultTo('pending').check(sql`status in ('pending', 'delivered', 'dead')`),
