@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { runCli, UsageError } from '../../src/cli.ts';
@@ -131,5 +133,18 @@ describe('npm run cli -- outbox', { timeout: 120_000 }, () => {
     expect(all.code).toBe(0);
     expect(all.output).toMatch(/Requeued 0 dead letter\(s\)\.$/);
     expect(await cli(url, 'outbox', 'retry', '123456')).toEqual({ code: 1, output: 'No delivery 123456.' });
+  });
+
+  it('runs as a process: `node src/cli.ts outbox …`, with exit code 2 for a usage error', async () => {
+    const run = (...argv: string[]) =>
+      promisify(execFile)(process.execPath, ['src/cli.ts', ...argv], {
+        env: { ...process.env, DATABASE_URL: 'memory://', LOG_LEVEL: 'silent' },
+      });
+    const { stdout } = await run('outbox', 'status');
+    expect(stdout).toMatch(/Nothing waits: every delivery is delivered\.\n$/);
+    await expect(run('outbox', 'retry')).rejects.toMatchObject({
+      code: 2,
+      stderr: 'Usage: outbox retry <delivery id> | outbox retry --all-dead\n',
+    });
   });
 });
