@@ -167,7 +167,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     const retention = new OutboxRetention(database.db, config.outbox.retentionHours, http.log);
     const signal = database.pool === undefined ? undefined : new PgOutboxSignal(database.pool, http.log);
     outbox.onCommitted((events) => {
-      if (!outbox.routes(events)) return;
+      if (!outbox.hasSubscribers(events)) return;
       relay.wake();
       signal?.notify();
     });
