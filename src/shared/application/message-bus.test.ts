@@ -1,6 +1,9 @@
+import type { Transaction } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { MemberRegistered } from '../../contexts/accounts/domain/events.ts';
+import type { DomainEvent } from '../domain/domain-event.ts';
 import type { Id } from '../domain/id.ts';
+import type { AnyEventSubscription, EventSubscription } from '../infrastructure/bounded-context.ts';
 import type { Subscription } from './event-registry.ts';
 import { MessageBus, UnknownSubscriberError } from './message-bus.ts';
 
@@ -108,5 +111,22 @@ describe('the message bus, for events', () => {
       },
     ];
     expect(subscriptions).toHaveLength(2);
+  });
+
+  it('lets any stored event be handed to a typed subscription seen as an AnyEventSubscription', async () => {
+    const seen: string[] = [];
+    const typed: EventSubscription[] = [
+      {
+        event: 'accounts.member_registered',
+        subscriber: 'accounts.send_welcome_mail',
+        handle: async (event) => {
+          seen.push(event.payload.email);
+        },
+      },
+    ];
+    const wide: readonly AnyEventSubscription[] = typed;
+    const stored: DomainEvent = registered;
+    await wide[0]!.handle(stored, undefined as unknown as Transaction<unknown>);
+    expect(seen).toEqual(['ada@example.com']);
   });
 });

@@ -4,6 +4,7 @@ import type { AccessTokens } from '../application/access-tokens.ts';
 import type { Subscription } from '../application/event-registry.ts';
 import type { Mailer } from '../application/mailer.ts';
 import type { MessageBus } from '../application/message-bus.ts';
+import type { DomainEvent } from '../domain/domain-event.ts';
 import type { DomainTools } from '../domain/domain-tools.ts';
 import type { AuthGuard } from '../http/auth-guard.ts';
 import type { ErrorStatusTable } from '../http/problem-details.ts';
@@ -38,6 +39,17 @@ export interface ContextWiring {
  * (and on PGlite, which runs one transaction at a time, wait for it forever).
  */
 export type EventSubscription = Subscription<Transaction<unknown>>;
+
+/**
+ * Any context's subscription seen from outside it (the relay, tests): `handle` takes whatever
+ * stored event it is given. Every `EventSubscription` is one; a test that hands a subscription an
+ * event it read back from the outbox types its list with this (or calls `bus.deliver`).
+ */
+export interface AnyEventSubscription {
+  readonly event: string;
+  readonly subscriber: string;
+  handle(event: DomainEvent, tx: Transaction<unknown>): Promise<void>;
+}
 
 /** A started context: what it serves over HTTP under /api/v1. */
 export interface StartedContext {
