@@ -7,20 +7,29 @@ import type { Config } from './config.ts';
 import type { PasswordHasher } from './contexts/accounts/domain/password.ts';
 import { accounts } from './contexts/accounts/index.ts';
 import { projects } from './contexts/projects/index.ts';
+import type { Mailer } from './shared/application/mailer.ts';
 import { MessageBus } from './shared/application/message-bus.ts';
 import { type Clock, systemClock } from './shared/domain/clock.ts';
 import type { DomainTools } from './shared/domain/domain-tools.ts';
 import { registerApiDocs } from './shared/http/api-docs.ts';
 import { authGuard } from './shared/http/auth-guard.ts';
 import { healthRoutes } from './shared/http/health-routes.ts';
+import { registerMetrics } from './shared/http/metrics-routes.ts';
 import { registerProblemHandlers, sharedErrorStatuses } from './shared/http/problem-details.ts';
 import { registerRequestContext, requestLogger } from './shared/http/request-context.ts';
 import { registerValidators } from './shared/http/validation.ts';
 import type { BoundedContext } from './shared/infrastructure/bounded-context.ts';
 import { type Database, openDatabase } from './shared/infrastructure/database.ts';
 import { JwtAccessTokens } from './shared/infrastructure/jwt-access-tokens.ts';
+import { LoggingMailer } from './shared/infrastructure/logging-mailer.ts';
+import { createMetricsRegistry } from './shared/infrastructure/metrics.ts';
 import { hasPendingMigrations, migrateToLatest } from './shared/infrastructure/migrator.ts';
 import { Outbox } from './shared/infrastructure/outbox.ts';
+import { OutboxMetrics } from './shared/infrastructure/outbox-metrics.ts';
+import { OutboxRelay } from './shared/infrastructure/outbox-relay.ts';
+import { OutboxRetention } from './shared/infrastructure/outbox-retention.ts';
+import { PgOutboxSignal } from './shared/infrastructure/outbox-signal.ts';
+import { SmtpMailer } from './shared/infrastructure/smtp-mailer.ts';
 import { LeasedIdGenerator } from './shared/infrastructure/worker-lease.ts';
 
 /** Every bounded context of the monolith, in the order their routes and migrations are registered. */
@@ -40,6 +49,8 @@ export interface AppOverrides {
   readonly hasher?: PasswordHasher;
   /** Where log lines go (tests capture them); default stdout. */
   readonly logStream?: { write(line: string): void };
+  /** Replaces the SMTP or logging mailer. */
+  readonly mailer?: Mailer;
 }
 
 export interface App {
@@ -48,6 +59,11 @@ export interface App {
   readonly tools: DomainTools;
   readonly bus: MessageBus;
   readonly outbox: Outbox;
+  /**
+   * Delivers the outbox to subscribers. Running in the background when OUTBOX_RELAY is true;
+   * tests call `drain()` to run every due delivery now.
+   */
+  readonly relay: OutboxRelay;
   readonly accessTokens: JwtAccessTokens;
   close(): Promise<void>;
 }
@@ -93,6 +109,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       })
     : undefined;
   let ids: LeasedIdGenerator | undefined;
+  let smtp: SmtpMailer | undefined;
   try {
     if (config.autoMigrate) {
       for (const line of await migrateToLatest(database.db, migrationFolders)) http.log.info(line);
@@ -105,7 +122,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     });
     const tools: DomainTools = { clock, ids };
     const bus = new MessageBus();
-    const outbox = new Outbox();
+    // Each event is stored with one delivery per subscriber the bus knows when it is committed.
+    const outbox = new Outbox(bus);
+    smtp =
+      config.smtpUrl === undefined
+        ? undefined
+        : new SmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
+    const mailer = overrides.mailer ?? smtp ?? new LoggingMailer(http.log);
+    if (mailer instanceof LoggingMailer && config.nodeEnv === 'production') {
+      http.log.warn('SMTP_URL is unset: mails are written to the log, not sent');
+    }
     const accessTokens = new JwtAccessTokens({
       secret: config.jwtSecret ?? randomBytes(32).toString('base64url'),
       ttlSeconds: config.accessTokenTtlSeconds,
@@ -122,6 +148,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       logger: http.log,
       accessTokens,
       auth: authGuard(accessTokens),
+      mailer,
+      publicUrl: config.publicUrl,
     };
     // Each context gets its own options; keep this list in step with `contexts` above.
     const started = [
@@ -129,8 +157,29 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       projects.start(wiring, {}),
     ];
     bus.assertHandles(contexts.flatMap((context) => context.commandTypes));
+    for (const context of started) bus.subscribe(context.subscriptions ?? []);
+
+    const metrics = createMetricsRegistry();
+    const relay = new OutboxRelay({
+      db: database.db,
+      target: bus,
+      logger: http.log,
+      maxAttempts: config.outbox.maxAttempts,
+      pollIntervalMs: config.outbox.pollIntervalMs,
+      backoff: { baseMs: config.outbox.backoffBaseMs, maxMs: config.outbox.backoffMaxMs },
+      concurrency: database.concurrent ? 4 : 1,
+      observer: new OutboxMetrics(metrics, { db: database.db, subscribers: () => bus.subscribers }),
+    });
+    const retention = new OutboxRetention(database.db, config.outbox.retentionHours, http.log);
+    const signal = database.pool === undefined ? undefined : new PgOutboxSignal(database.pool, http.log);
+    outbox.onCommitted((events) => {
+      if (!outbox.hasSubscribers(events)) return;
+      relay.wake();
+      signal?.notify();
+    });
 
     registerRequestContext(http);
+    registerMetrics(http, metrics);
     registerValidators(http);
     registerProblemHandlers(
       http,
@@ -178,7 +227,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     );
 
     const leased = ids;
+    const mailTransport = smtp;
     http.addHook('onClose', async () => {
+      // The relay first: its deliveries need the database, and mail, until they finish.
+      await relay.stop();
+      await retention.stop();
+      await signal?.close();
+      mailTransport?.close();
       await leased
         .stop()
         .catch((error: unknown) => http.log.warn({ err: error }, 'could not release the worker id'));
@@ -186,16 +241,23 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await database.close();
     });
     await http.ready();
+    if (config.outbox.relay) {
+      relay.start();
+      retention.start();
+      await signal?.listen(() => relay.wake());
+    }
     return {
       http,
       database,
       tools,
       bus,
       outbox,
+      relay,
       accessTokens,
       close: () => http.close(),
     };
   } catch (error) {
+    smtp?.close();
     await ids?.stop().catch(() => undefined);
     await readDatabase?.close();
     await database.close();

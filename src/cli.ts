@@ -2,14 +2,17 @@ import { parseArgs } from 'node:util';
 import { buildApp, migrationFolders } from './app.ts';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './config.ts';
 import { seedDemo } from './seed.ts';
-import { openDatabase } from './shared/infrastructure/database.ts';
+import { type Database, openDatabase } from './shared/infrastructure/database.ts';
 import {
   createMigrationFile,
+  hasPendingMigrations,
   MigrationError,
   migrateDown,
   migrateToLatest,
   migrationStatus,
 } from './shared/infrastructure/migrator.ts';
+import { OutboxOperations } from './shared/infrastructure/outbox-operations.ts';
+import { formatBacklog, formatDeadLetters } from './shared/infrastructure/outbox-report.ts';
 
 const HELP = `Bounded admin CLI
 
@@ -22,10 +25,18 @@ Commands:
   migrate create <name> --in <folder-owner>
                                  write an empty migration (owner: shared or a context name)
   seed [--reset]                 create the demo data (idempotent; --reset rebuilds it)
+  outbox status                  per subscriber: pending, retrying, in flight and dead deliveries
+                                 and the oldest pending age; then the latest dead letters
+  outbox retry <id> | --all-dead put dead letters back in the queue (attempts count from zero);
+                                 running relays pick them up at once
+  outbox purge --delivered-before <date>
+                                 delete deliveries delivered before the date (ISO 8601), and the
+                                 events left with none; pending and dead ones are always kept
   help, --help                   show this text
 
 The database is the one DATABASE_URL names (default: embedded PGlite in ./data).
-Commands that need the schema apply pending migrations first.
+Commands that need the schema apply pending migrations first (with AUTO_MIGRATE=false they
+refuse and say so). On PGlite, stop the server first: one process at a time may open its folder.
 `;
 
 export class UsageError extends Error {}
@@ -41,6 +52,8 @@ export async function runCli(argv: readonly string[], config: Config, print: Pri
       help: { type: 'boolean', short: 'h' },
       reset: { type: 'boolean' },
       in: { type: 'string' },
+      'all-dead': { type: 'boolean' },
+      'delivered-before': { type: 'string' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -96,7 +109,104 @@ export async function runCli(argv: readonly string[], config: Config, print: Pri
     return 0;
   }
 
+  if (command === 'outbox') {
+    // Arguments are checked before the database is opened: a typo gets its answer at once.
+    const action = outboxAction(sub, rest, values);
+    const database = await openMigrated(config, print);
+    try {
+      return await runOutboxAction(database, action, print);
+    } finally {
+      await database.close();
+    }
+  }
+
   throw new UsageError(`Unknown command "${command}". Run with --help for the list.`);
+}
+
+/** Opens the database for a command that needs the schema, applying pending migrations as the server would. */
+async function openMigrated(config: Config, print: Print): Promise<Database<unknown>> {
+  const database = await openDatabase<unknown>(config.database, { poolSize: 1 });
+  try {
+    if (await hasPendingMigrations(database.db, migrationFolders)) {
+      if (!config.autoMigrate) {
+        throw new MigrationError(
+          'The database has pending migrations: run `npm run cli -- migrate up` first (AUTO_MIGRATE is false)',
+        );
+      }
+      for (const line of await migrateToLatest(database.db, migrationFolders)) print(line);
+    }
+    return database;
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+const DEAD_LETTERS_SHOWN = 20;
+const ID = /^[1-9][0-9]{0,18}$/;
+
+type OutboxAction =
+  | { readonly kind: 'status' }
+  | { readonly kind: 'retry'; readonly id: string | undefined }
+  | { readonly kind: 'purge'; readonly before: Date };
+
+function outboxAction(
+  sub: string | undefined,
+  args: readonly string[],
+  options: { 'all-dead'?: boolean; 'delivered-before'?: string },
+): OutboxAction {
+  if (sub === 'status') return { kind: 'status' };
+  if (sub === 'retry') {
+    const id = args[0];
+    if ((id === undefined) === (options['all-dead'] !== true) || (id !== undefined && !ID.test(id))) {
+      throw new UsageError('Usage: outbox retry <delivery id> | outbox retry --all-dead');
+    }
+    return { kind: 'retry', id };
+  }
+  if (sub === 'purge') {
+    const raw = options['delivered-before'];
+    const before = raw !== undefined && /^\d{4}-\d{2}-\d{2}/.test(raw) ? new Date(raw) : undefined;
+    if (before === undefined || Number.isNaN(before.getTime())) {
+      throw new UsageError('Usage: outbox purge --delivered-before <ISO 8601 date, e.g. 2026-11-01>');
+    }
+    return { kind: 'purge', before };
+  }
+  throw new UsageError('Usage: outbox status | retry <id>|--all-dead | purge --delivered-before <date>');
+}
+
+async function runOutboxAction(
+  { db }: Database<unknown>,
+  action: OutboxAction,
+  print: Print,
+): Promise<number> {
+  if (action.kind === 'status') {
+    const backlog = await OutboxOperations.backlog(db);
+    const dead = backlog.reduce((sum, b) => sum + b.dead, 0);
+    const letters = dead === 0 ? [] : await OutboxOperations.deadLetters(db, DEAD_LETTERS_SHOWN);
+    for (const line of [...formatBacklog(backlog), ...formatDeadLetters(letters, dead)]) print(line);
+    return 0;
+  }
+  if (action.kind === 'retry') {
+    const { id } = action;
+    const result = await OutboxOperations.retry(db, id === undefined ? 'all-dead' : { id });
+    if (result.kind === 'not_found') {
+      print(`No delivery ${id}.`);
+      return 1;
+    }
+    if (result.kind === 'not_dead') {
+      print(`Delivery ${id} is ${result.status}, not dead: only dead letters are retried.`);
+      return 1;
+    }
+    print(
+      id === undefined
+        ? `Requeued ${result.ids.length} dead letter(s).`
+        : `Requeued delivery ${id}; a running relay delivers it shortly.`,
+    );
+    return 0;
+  }
+  const purged = await OutboxOperations.purgeDelivered(db, action.before);
+  print(`Purged ${purged.deliveries} delivered deliveries and ${purged.events} events.`);
+  return 0;
 }
 
 async function main(): Promise<void> {

@@ -37,6 +37,8 @@ describe('configuration', () => {
     ['ACCESS_TOKEN_TTL', '10x', /ACCESS_TOKEN_TTL/],
     ['RATE_LIMIT_STORE', 'redis', /RATE_LIMIT_STORE.*memory, database/],
     ['DATABASE_POOL_SIZE', '0', /DATABASE_POOL_SIZE/],
+    ['MAIL_FROM', 'Bounded <not an address>', /Invalid MAIL_FROM=.*an address, or a name and <address>/],
+    ['OUTBOX_BACKOFF_BASE_MS', '-5', /OUTBOX_BACKOFF_BASE_MS/],
   ])('refuses %s=%s in one line naming the variable', (name, value, message) => {
     const attempt = () => loadConfig({ [name]: value });
     expect(attempt).toThrow(ConfigError);

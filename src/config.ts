@@ -41,12 +41,17 @@ export interface Config {
     readonly recoveryPerIpWindowSeconds: number;
   };
   readonly smtpUrl: string | undefined;
+  /** The From header of every mail (MAIL_FROM). */
+  readonly mailFrom: string;
   readonly publicUrl: string;
   readonly outbox: {
     readonly relay: boolean;
     readonly maxAttempts: number;
     readonly pollIntervalMs: number;
     readonly retentionHours: number;
+    /** Retry backoff: base · 2^(attempt-1), capped, with jitter (see retry-backoff.ts). */
+    readonly backoffBaseMs: number;
+    readonly backoffMaxMs: number;
   };
 }
 
@@ -147,6 +152,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (smtpUrl !== undefined && !/^smtps?:\/\/./.test(smtpUrl)) {
     throw new ConfigError('SMTP_URL', 'smtp://user:password@host:port or smtps://…', smtpUrl);
   }
+  const mailFrom = read.raw('MAIL_FROM') ?? 'Bounded <no-reply@localhost>';
+  if (!/^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(mailFrom)) {
+    throw new ConfigError('MAIL_FROM', 'an address, or a name and <address>', mailFrom);
+  }
   const port = read.integer('PORT', 8000, 0, 65535);
   const host = read.raw('HOST') ?? '127.0.0.1';
   const publicUrl = read.raw('PUBLIC_URL') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -194,12 +203,15 @@ export function loadConfig(env: Env = process.env): Config {
       recoveryPerIpWindowSeconds: read.seconds('RATE_LIMIT_RECOVERY_PER_IP_WINDOW', 60, 1, 86_400),
     },
     smtpUrl,
+    mailFrom,
     publicUrl: publicUrl.replace(/\/+$/, ''),
     outbox: {
       relay: read.boolean('OUTBOX_RELAY', true),
       maxAttempts: read.integer('OUTBOX_MAX_ATTEMPTS', 10, 1, 100),
       pollIntervalMs: read.integer('OUTBOX_POLL_INTERVAL_MS', 1000, 50, 60_000),
       retentionHours: read.integer('OUTBOX_RETENTION_HOURS', 168, 1, 87_600),
+      backoffBaseMs: read.integer('OUTBOX_BACKOFF_BASE_MS', 1_000, 0, 3_600_000),
+      backoffMaxMs: read.integer('OUTBOX_BACKOFF_MAX_MS', 3_600_000, 0, 86_400_000),
     },
   };
 }

@@ -18,11 +18,12 @@ import type { DomainEvent } from '../../src/shared/domain/domain-event.ts';
 import type { DomainTools } from '../../src/shared/domain/domain-tools.ts';
 import { Id, SnowflakeIdGenerator } from '../../src/shared/domain/id.ts';
 import { authGuard } from '../../src/shared/http/auth-guard.ts';
-import type { EventSubscription } from '../../src/shared/infrastructure/bounded-context.ts';
+import type { AnyEventSubscription } from '../../src/shared/infrastructure/bounded-context.ts';
 import {
   InMemoryTable,
   inMemoryUnitOfWorkFactory,
 } from '../../src/shared/infrastructure/in-memory-unit-of-work.ts';
+import { LoggingMailer } from '../../src/shared/infrastructure/logging-mailer.ts';
 
 /** A fixed clock and an id generator on it: deterministic domain tools. */
 export function fixedTools(start = '2026-06-01T10:00:00.000Z'): DomainTools & { clock: FixedClock } {
@@ -129,7 +130,7 @@ export function bearer(app: App, memberId: Id): { authorization: string } {
  * The projects context's event subscriptions, started on the app's database and outbox, for
  * tests that deliver events by hand (`handle(event, tx)` inside a transaction) the way the relay will.
  */
-export function projectsSubscriptions(app: App): readonly EventSubscription[] {
+export function projectsSubscriptions(app: App): readonly AnyEventSubscription[] {
   const started = projectsContext.start(
     {
       db: app.database.db,
@@ -140,6 +141,8 @@ export function projectsSubscriptions(app: App): readonly EventSubscription[] {
       logger: app.http.log,
       accessTokens: app.accessTokens,
       auth: authGuard(app.accessTokens),
+      mailer: new LoggingMailer(app.http.log),
+      publicUrl: 'http://127.0.0.1:8000',
     },
     {},
   );
@@ -147,7 +150,7 @@ export function projectsSubscriptions(app: App): readonly EventSubscription[] {
 }
 
 /** One subscription by its subscriber name. */
-export function subscription(app: App, subscriber: string): EventSubscription {
+export function subscription(app: App, subscriber: string): AnyEventSubscription {
   const found = projectsSubscriptions(app).find((s) => s.subscriber === subscriber);
   if (found === undefined) throw new Error(`No projects subscription ${subscriber}`);
   return found;

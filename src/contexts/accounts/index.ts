@@ -3,6 +3,7 @@ import type { BoundedContext } from '../../shared/infrastructure/bounded-context
 import { type AggregateTracker, kyselyUnitOfWorkFactory } from '../../shared/infrastructure/unit-of-work.ts';
 import { accountsCommandHandlers, accountsCommandTypes } from './application/commands.ts';
 import type { AccountsRepositories } from './application/dependencies.ts';
+import { sendEmailChangedNotice, sendWelcomeMail } from './application/send-member-mails.ts';
 import type { PasswordHasher } from './domain/password.ts';
 import { accountsErrorStatuses } from './http/error-statuses.ts';
 import { memberRoutes } from './http/routes.ts';
@@ -23,7 +24,7 @@ export const accounts: BoundedContext<AccountsOptions> = {
   commandTypes: accountsCommandTypes,
   tags: [{ name: 'members', description: 'Members: sign-up, profile, email, password, deletion' }],
 
-  start({ db, readDb, outbox, tools, bus }, options) {
+  start({ db, readDb, outbox, tools, bus, mailer, publicUrl }, options) {
     const repositories = (tx: Transaction<unknown>, tracker: AggregateTracker): AccountsRepositories => ({
       members: new KyselyMemberRepository(tx, tracker),
     });
@@ -34,6 +35,21 @@ export const accounts: BoundedContext<AccountsOptions> = {
     };
     bus.register(accountsCommandHandlers(deps));
     const queries = new KyselyMemberQueries(readDb);
-    return { routes: (app) => memberRoutes(app, { bus, queries }) };
+    const mails = { mailer, publicUrl };
+    return {
+      routes: (app) => memberRoutes(app, { bus, queries }),
+      subscriptions: [
+        {
+          event: 'accounts.member_registered',
+          subscriber: 'accounts.send_welcome_mail',
+          handle: (event) => sendWelcomeMail(event, mails),
+        },
+        {
+          event: 'accounts.member_email_changed',
+          subscriber: 'accounts.notify_previous_email',
+          handle: (event) => sendEmailChangedNotice(event, mails),
+        },
+      ],
+    };
   },
 };

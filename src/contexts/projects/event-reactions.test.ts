@@ -14,7 +14,8 @@ import { Id } from '../../shared/domain/id.ts';
 
 let app: App;
 beforeAll(async () => {
-  app = await testApp();
+  // Events are delivered by hand here, so the background relay stays off.
+  app = await testApp({ env: { OUTBOX_RELAY: 'false' } });
 });
 afterAll(() => app.close());
 

@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import type { AccessTokens } from '../application/access-tokens.ts';
+import type { Subscription } from '../application/event-registry.ts';
+import type { Mailer } from '../application/mailer.ts';
 import type { MessageBus } from '../application/message-bus.ts';
 import type { DomainEvent } from '../domain/domain-event.ts';
 import type { DomainTools } from '../domain/domain-tools.ts';
@@ -21,15 +23,29 @@ export interface ContextWiring {
   readonly accessTokens: AccessTokens;
   /** preHandlers for routes that need a signed-in member or a superuser. */
   readonly auth: AuthGuard;
+  /** SMTP when SMTP_URL is set, otherwise a mailer that logs each message. */
+  readonly mailer: Mailer;
+  /** Where the service is reached from outside (PUBLIC_URL), for links in mails. */
+  readonly publicUrl: string;
 }
 
 /**
- * A context's reaction to an event, delivered from the outbox by the relay. `subscriber` is a
- * stable name (`projects.create_example_project`): deliveries and "already processed" marks are
+ * A context's reaction to an event, delivered from the outbox by the relay. `event` is a name some
+ * context publishes (see `EventRegistry`), and `handle` receives that event's type. `subscriber` is
+ * a stable name (`projects.create_example_project`): deliveries and "already processed" marks are
  * kept per (event, subscriber). `handle` runs inside the delivery's own transaction; a unit of
  * work made on `tx` joins it, so the effect, its events and the processed mark commit together.
+ * Use `tx` for every database access: a query on the root handle would run outside the delivery
+ * (and on PGlite, which runs one transaction at a time, wait for it forever).
  */
-export interface EventSubscription {
+export type EventSubscription = Subscription<Transaction<unknown>>;
+
+/**
+ * Any context's subscription seen from outside it (the relay, tests): `handle` takes whatever
+ * stored event it is given. Every `EventSubscription` is one; a test that hands a subscription an
+ * event it read back from the outbox types its list with this (or calls `bus.deliver`).
+ */
+export interface AnyEventSubscription {
   readonly event: string;
   readonly subscriber: string;
   handle(event: DomainEvent, tx: Transaction<unknown>): Promise<void>;

@@ -11,34 +11,88 @@ export interface OutboxTable {
   recorded_at: ColumnType<Date, never, never>;
 }
 
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
+
+export interface OutboxDeliveriesTable {
+  id: ColumnType<string, never, never>;
+  event_id: ColumnType<string, bigint | string, never>;
+  subscriber: ColumnType<string, string, never>;
+  event_name: ColumnType<string, string, never>;
+  aggregate_id: ColumnType<string, bigint | string, never>;
+  status: ColumnType<DeliveryStatus, never, DeliveryStatus>;
+  attempts: ColumnType<number, never, number>;
+  available_at: ColumnType<Date, never, Date>;
+  claimed_by: ColumnType<string | null, never, string | null>;
+  claimed_until: ColumnType<Date | null, never, Date | null>;
+  last_error: ColumnType<string | null, never, string | null>;
+  finished_at: ColumnType<Date | null, never, Date | null>;
+}
+
 export interface OutboxTables {
   'shared.outbox': OutboxTable;
+  'shared.outbox_deliveries': OutboxDeliveriesTable;
 }
+
+/** Who an event fans out to: the message bus's subscriptions. */
+export interface SubscriberDirectory {
+  subscribersOf(eventName: string): readonly string[];
+}
+
+const NOBODY: SubscriberDirectory = { subscribersOf: () => [] };
 
 type AppendListener = (events: readonly DomainEvent[]) => void;
 
 /**
  * The writing side of the transactional outbox. `append` runs inside the command's transaction,
- * so events are stored if and only if the state change that produced them is. Listeners (the
- * relay) are told after commit, which only wakes them early: they would find the rows anyway.
+ * so events are stored if and only if the state change that produced them is, each with one
+ * delivery per subscriber the directory names at that moment. Listeners (the relay) are told after
+ * commit, which only wakes them early: they would find the rows anyway.
+ *
+ * Without a directory (repository tests) events are stored and routed to nobody.
  */
 export class Outbox {
   readonly #listeners = new Set<AppendListener>();
+  readonly #directory: SubscriberDirectory;
+
+  constructor(directory: SubscriberDirectory = NOBODY) {
+    this.#directory = directory;
+  }
+
+  /** True when at least one of the events has a subscriber, i.e. `append` made deliveries. */
+  hasSubscribers(events: readonly DomainEvent[]): boolean {
+    return events.some((event) => this.#directory.subscribersOf(event.name).length > 0);
+  }
 
   async append(tx: Kysely<unknown>, events: readonly DomainEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await (tx as Kysely<OutboxTables>)
-      .insertInto('shared.outbox')
-      .values(
-        events.map((event) => ({
-          id: event.id,
-          name: event.name,
-          aggregate_type: event.aggregate_type,
-          aggregate_id: event.aggregate_id,
-          occurred_at: event.occurred_at,
-          payload: JSON.stringify(event.payload),
-        })),
-      )
+    const db = tx as Kysely<OutboxTables>;
+    const rows = events.map((event) => ({
+      id: event.id,
+      name: event.name,
+      aggregate_type: event.aggregate_type,
+      aggregate_id: event.aggregate_id,
+      occurred_at: event.occurred_at,
+      payload: JSON.stringify(event.payload),
+    }));
+    // In event order, so that identity ids (the per-aggregate delivery order) follow it.
+    const deliveries = events.flatMap((event) =>
+      this.#directory.subscribersOf(event.name).map((subscriber) => ({
+        event_id: event.id,
+        subscriber,
+        event_name: event.name,
+        aggregate_id: event.aggregate_id,
+      })),
+    );
+    if (deliveries.length === 0) {
+      await db.insertInto('shared.outbox').values(rows).execute();
+      return;
+    }
+    // One round trip for both: a data-modifying CTE runs to completion with its statement, and the
+    // foreign key is checked at the statement's end, when the events are there.
+    await db
+      .with('appended', (q) => q.insertInto('shared.outbox').values(rows))
+      .insertInto('shared.outbox_deliveries')
+      .values(deliveries)
       .execute();
   }
 
