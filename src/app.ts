@@ -1,12 +1,15 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import type { Config } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
+import { InvalidEmailError, WeakPasswordError } from './contexts/accounts/domain/errors.ts';
 import type { PasswordHasher } from './contexts/accounts/domain/password.ts';
 import { accounts } from './contexts/accounts/index.ts';
+import type { Mailer } from './shared/application/mailer.ts';
 import { MessageBus } from './shared/application/message-bus.ts';
+import { RateLimiter, type RateLimitStore } from './shared/application/rate-limiter.ts';
 import { type Clock, systemClock } from './shared/domain/clock.ts';
 import type { DomainTools } from './shared/domain/domain-tools.ts';
 import { registerApiDocs } from './shared/http/api-docs.ts';
@@ -14,10 +17,14 @@ import { authGuard } from './shared/http/auth-guard.ts';
 import { healthRoutes } from './shared/http/health-routes.ts';
 import { registerProblemHandlers, sharedErrorStatuses } from './shared/http/problem-details.ts';
 import { registerRequestContext, requestLogger } from './shared/http/request-context.ts';
+import { registerSecurityHeaders } from './shared/http/security-headers.ts';
 import { registerValidators } from './shared/http/validation.ts';
-import type { BoundedContext } from './shared/infrastructure/bounded-context.ts';
+import type { BoundedContext, EventSubscription } from './shared/infrastructure/bounded-context.ts';
 import { type Database, openDatabase } from './shared/infrastructure/database.ts';
+import { DatabaseRateLimitStore } from './shared/infrastructure/database-rate-limit-store.ts';
+import { developmentJwtSecret } from './shared/infrastructure/development-jwt-secret.ts';
 import { JwtAccessTokens } from './shared/infrastructure/jwt-access-tokens.ts';
+import { MemoryRateLimitStore } from './shared/infrastructure/memory-rate-limit-store.ts';
 import { hasPendingMigrations, migrateToLatest } from './shared/infrastructure/migrator.ts';
 import { Outbox } from './shared/infrastructure/outbox.ts';
 import { LeasedIdGenerator } from './shared/infrastructure/worker-lease.ts';
@@ -37,6 +44,7 @@ export interface AppOverrides {
   readonly pglite?: PGlite;
   readonly clock?: Clock;
   readonly hasher?: PasswordHasher;
+  readonly mailer?: Mailer;
 }
 
 export interface App {
@@ -46,6 +54,8 @@ export interface App {
   readonly bus: MessageBus;
   readonly outbox: Outbox;
   readonly accessTokens: JwtAccessTokens;
+  /** Every context's event subscriptions, for the outbox relay. */
+  readonly subscriptions: readonly EventSubscription[];
   close(): Promise<void>;
 }
 
@@ -68,6 +78,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
     forceCloseConnections: 'idle',
+    trustProxy: trustProxy(config.trustProxy),
     return503OnClosing: true,
   });
   const echo = config.sqlEcho
@@ -104,7 +115,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     const bus = new MessageBus();
     const outbox = new Outbox();
     const accessTokens = new JwtAccessTokens({
-      secret: config.jwtSecret ?? randomBytes(32).toString('base64url'),
+      secret: config.jwtSecret ?? (await developmentSecret(config, http.log)),
       ttlSeconds: config.accessTokenTtlSeconds,
       issuer: 'bounded',
       audience: 'bounded-api',
@@ -120,9 +131,36 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       accessTokens,
       auth: authGuard(accessTokens),
     };
+    const rateLimitStore: RateLimitStore =
+      config.rateLimit.store === 'database'
+        ? new DatabaseRateLimitStore(database.db)
+        : new MemoryRateLimitStore();
+    const limits = config.rateLimit;
     // Each context gets its own options; keep this list in step with `contexts` above.
-    const started = [accounts.start(wiring, overrides.hasher ? { hasher: overrides.hasher } : {})];
+    const started = [
+      accounts.start(wiring, {
+        settings: { refreshTokenLifetimeSeconds: config.refreshTokenTtlSeconds, publicUrl: config.publicUrl },
+        limiter: new RateLimiter(rateLimitStore, clock),
+        limits: {
+          tokenPerAccount: rule(
+            'auth.token.account',
+            limits.tokenPerAccount,
+            limits.tokenPerAccountWindowSeconds,
+          ),
+          tokenPerIp: rule('auth.token.ip', limits.tokenPerIp, limits.tokenPerIpWindowSeconds),
+          recoveryPerEmail: rule(
+            'auth.recovery.email',
+            limits.recoveryPerEmail,
+            limits.recoveryPerEmailWindowSeconds,
+          ),
+          recoveryPerIp: rule('auth.recovery.ip', limits.recoveryPerIp, limits.recoveryPerIpWindowSeconds),
+        },
+        ...(overrides.hasher ? { hasher: overrides.hasher } : {}),
+        ...(overrides.mailer ? { mailer: overrides.mailer } : {}),
+      }),
+    ];
     bus.assertHandles(contexts.flatMap((context) => context.commandTypes));
+    if (config.firstSuperuser) await ensureFirstSuperuser(bus, config.firstSuperuser, http.log);
 
     registerRequestContext(http);
     registerValidators(http);
@@ -132,6 +170,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     );
     // Bodies are JSON only: without this, text/plain bodies would reach validation instead of a 415.
     http.removeContentTypeParser(['text/plain']);
+    await registerSecurityHeaders(http);
     await http.register(cors, {
       origin: config.cors.origins === '*' ? '*' : [...config.cors.origins],
       credentials: config.cors.origins === '*' ? false : config.cors.allowCredentials,
@@ -186,12 +225,64 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       bus,
       outbox,
       accessTokens,
+      subscriptions: started.flatMap((context) => context.subscriptions ?? []),
       close: () => http.close(),
     };
   } catch (error) {
     await ids?.stop().catch(() => undefined);
     await readDatabase?.close();
     await database.close();
+    throw error;
+  }
+}
+
+/** Fastify's types take no hop count, its proxy-addr does: a count n trusts the n nearest hops. */
+function trustProxy(setting: Config['trustProxy']) {
+  if (typeof setting === 'number') return (_address: string, hop: number) => hop < setting;
+  return typeof setting === 'boolean' ? setting : [...setting];
+}
+
+function rule(name: string, limit: number, windowSeconds: number) {
+  return { name, limit, windowSeconds };
+}
+
+/**
+ * Without JWT_SECRET (refused in production by the config), tokens are signed with a development
+ * secret kept beside the data (see development-jwt-secret.ts); tests get one per process, quietly.
+ */
+async function developmentSecret(config: Config, log: FastifyInstance['log']): Promise<string> {
+  const persist = config.nodeEnv !== 'test';
+  const { secret, file } = await developmentJwtSecret(config.database, { persist });
+  if (persist) {
+    log.warn(
+      file === undefined
+        ? 'JWT_SECRET is not set: tokens are signed with a secret made for this process; set JWT_SECRET in production'
+        : `JWT_SECRET is not set: tokens are signed with a development secret kept in ${file}; set JWT_SECRET in production`,
+    );
+  }
+  return secret;
+}
+
+/** FIRST_SUPERUSER_*: created at the first start, left alone at every later one (and by every other instance). */
+async function ensureFirstSuperuser(
+  bus: MessageBus,
+  superuser: NonNullable<Config['firstSuperuser']>,
+  log: FastifyInstance['log'],
+): Promise<void> {
+  try {
+    const result = await bus.execute({ type: 'accounts.ensure_superuser', ...superuser });
+    if (result.outcome === 'created') log.info({ email: result.member.email }, 'created the first superuser');
+    if (result.outcome === 'taken_by_member') {
+      log.warn(
+        { email: result.member.email },
+        'FIRST_SUPERUSER_EMAIL belongs to a member who is not a superuser; no superuser was created',
+      );
+    }
+  } catch (error) {
+    if (error instanceof WeakPasswordError)
+      throw new ConfigError('FIRST_SUPERUSER_PASSWORD', error.message, '', { secret: true });
+    if (error instanceof InvalidEmailError)
+      throw new ConfigError('FIRST_SUPERUSER_EMAIL', 'an email address', superuser.email);
     throw error;
   }
 }

@@ -30,7 +30,11 @@ export async function seedDemo(app: App, options: SeedOptions): Promise<SeedRepo
     const { rows } = await sql<{ id: string }>`
       select id from accounts.members where email in (${sql.join(demoEmails)})`.execute(db);
     for (const row of rows) {
-      await app.bus.execute({ type: 'accounts.delete_member', memberId: Id.of(row.id) });
+      await app.bus.execute({
+        type: 'accounts.delete_member',
+        actor: { kind: 'system' },
+        memberId: Id.of(row.id),
+      });
     }
   }
   const { rows: existing } = await sql<{ n: string }>`

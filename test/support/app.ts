@@ -23,6 +23,7 @@ export async function testApp(options: TestAppOptions = {}): Promise<App> {
   const app = await buildApp(config, {
     hasher: options.hasher ?? new FakePasswordHasher(),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.mailer ? { mailer: options.mailer } : {}),
     ...(database.pglite ? { pglite: database.pglite } : {}),
   }).catch(async (error: unknown) => {
     await database.dispose();
