@@ -146,7 +146,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRoutesDependenc
           consumes: FORM_OR_JSON,
           body: RevokeRequestBody,
           response: {
-            200: { type: 'null', description: 'The token no longer works (or never did)' },
+            200: { description: 'The token no longer works (or never did); the body is empty' },
             400: OAuthErrorSchema,
             413: OAuthErrorSchema,
             415: OAuthErrorSchema,
@@ -163,7 +163,8 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRoutesDependenc
         if (token === undefined) return sendOAuthError(reply, 400, 'invalid_request', 'token is missing');
         await bus.execute({ type: 'accounts.revoke_refresh_token', token });
         noStore(reply);
-        return reply.status(200).send(null);
+        // RFC 7009 §2.2: the client ignores the body; none is sent.
+        return reply.status(200).send('');
       },
     );
   });
