@@ -63,6 +63,27 @@ describe('configuration', () => {
     expect(config.refreshTokenTtlSeconds).toBe(7 * 86_400);
   });
 
+  it("has DESIGN's default rate limits, each one configurable", () => {
+    expect(loadConfig({}).rateLimit).toEqual({
+      store: 'memory',
+      tokenPerAccount: 10,
+      tokenPerAccountWindowSeconds: 900,
+      tokenPerIp: 100,
+      tokenPerIpWindowSeconds: 60,
+      recoveryPerEmail: 5,
+      recoveryPerEmailWindowSeconds: 3600,
+      recoveryPerIp: 30,
+      recoveryPerIpWindowSeconds: 60,
+    });
+    expect(
+      loadConfig({
+        RATE_LIMIT_STORE: 'database',
+        RATE_LIMIT_TOKEN_PER_ACCOUNT: '5',
+        RATE_LIMIT_TOKEN_PER_ACCOUNT_WINDOW: '1h',
+      }).rateLimit,
+    ).toMatchObject({ store: 'database', tokenPerAccount: 5, tokenPerAccountWindowSeconds: 3600 });
+  });
+
   it('wants both first-superuser variables or neither', () => {
     expect(() => loadConfig({ FIRST_SUPERUSER_EMAIL: 'root@example.com' })).toThrow(
       /FIRST_SUPERUSER_PASSWORD/,
