@@ -176,7 +176,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       credentials: config.cors.origins === '*' ? false : config.cors.allowCredentials,
       methods: [...config.cors.allowMethods],
       ...(config.cors.allowHeaders === '*' ? {} : { allowedHeaders: [...config.cors.allowHeaders] }),
-      exposedHeaders: ['location', 'etag', 'retry-after', 'x-request-id'],
+      exposedHeaders: ['location', 'etag', 'retry-after', 'x-request-id', 'www-authenticate'],
     });
     await registerApiDocs(http, {
       title: 'Bounded API',
