@@ -131,6 +131,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       accessTokens,
       auth: authGuard(accessTokens),
     };
+    if (config.rateLimit.store === 'memory' && config.workers > 1) {
+      http.log.warn('RATE_LIMIT_STORE=memory with WORKERS > 1: each worker counts on its own; use database');
+    }
     const rateLimitStore: RateLimitStore =
       config.rateLimit.store === 'database'
         ? new DatabaseRateLimitStore(database.db)

@@ -105,7 +105,12 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRoutesDependenc
             return invalidGrant(reply, error);
           }
           // Only failures count against the account: a member who signs in is not an attacker.
-          await attempt.giveBack();
+          // The member is signed in by now; a counter that cannot be corrected must not undo that.
+          await attempt
+            .giveBack()
+            .catch((error: unknown) =>
+              request.log.warn({ err: error }, 'could not give a sign-in attempt back'),
+            );
           return grant;
         }
         if (grantType === 'refresh_token') {
