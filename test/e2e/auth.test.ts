@@ -95,7 +95,7 @@ describe('signing in against the real process', () => {
     } finally {
       await stop(server);
     }
-  });
+  }, 120_000); // two process starts on a fresh PGlite folder, on a busy two-core machine
 
   it('refuses to start in production without JWT_SECRET, in one line naming it', async () => {
     const attempt = startProcess(
