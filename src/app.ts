@@ -1,14 +1,16 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import type { Config } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
+import { InvalidEmailError, WeakPasswordError } from './contexts/accounts/domain/errors.ts';
 import type { PasswordHasher } from './contexts/accounts/domain/password.ts';
 import { accounts } from './contexts/accounts/index.ts';
 import { projects } from './contexts/projects/index.ts';
 import type { Mailer } from './shared/application/mailer.ts';
 import { MessageBus } from './shared/application/message-bus.ts';
+import { RateLimiter, type RateLimitStore } from './shared/application/rate-limiter.ts';
 import { type Clock, systemClock } from './shared/domain/clock.ts';
 import type { DomainTools } from './shared/domain/domain-tools.ts';
 import { registerApiDocs } from './shared/http/api-docs.ts';
@@ -17,11 +19,15 @@ import { healthRoutes } from './shared/http/health-routes.ts';
 import { registerMetrics } from './shared/http/metrics-routes.ts';
 import { registerProblemHandlers, sharedErrorStatuses } from './shared/http/problem-details.ts';
 import { registerRequestContext, requestLogger } from './shared/http/request-context.ts';
+import { registerSecurityHeaders } from './shared/http/security-headers.ts';
 import { registerValidators } from './shared/http/validation.ts';
 import type { BoundedContext } from './shared/infrastructure/bounded-context.ts';
 import { type Database, openDatabase } from './shared/infrastructure/database.ts';
+import { DatabaseRateLimitStore } from './shared/infrastructure/database-rate-limit-store.ts';
+import { developmentJwtSecret } from './shared/infrastructure/development-jwt-secret.ts';
 import { JwtAccessTokens } from './shared/infrastructure/jwt-access-tokens.ts';
 import { LoggingMailer } from './shared/infrastructure/logging-mailer.ts';
+import { MemoryRateLimitStore } from './shared/infrastructure/memory-rate-limit-store.ts';
 import { createMetricsRegistry } from './shared/infrastructure/metrics.ts';
 import { hasPendingMigrations, migrateToLatest } from './shared/infrastructure/migrator.ts';
 import { Outbox } from './shared/infrastructure/outbox.ts';
@@ -87,6 +93,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
     forceCloseConnections: 'idle',
+    trustProxy: trustProxy(config.trustProxy),
     return503OnClosing: true,
   });
   const echo = config.sqlEcho
@@ -133,7 +140,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       http.log.warn('SMTP_URL is unset: mails are written to the log, not sent');
     }
     const accessTokens = new JwtAccessTokens({
-      secret: config.jwtSecret ?? randomBytes(32).toString('base64url'),
+      secret: config.jwtSecret ?? (await developmentSecret(config, http.log)),
       ttlSeconds: config.accessTokenTtlSeconds,
       issuer: 'bounded',
       audience: 'bounded-api',
@@ -151,9 +158,35 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       mailer,
       publicUrl: config.publicUrl,
     };
+    if (config.rateLimit.store === 'memory' && config.workers > 1) {
+      http.log.warn('RATE_LIMIT_STORE=memory with WORKERS > 1: each worker counts on its own; use database');
+    }
+    const rateLimitStore: RateLimitStore =
+      config.rateLimit.store === 'database'
+        ? new DatabaseRateLimitStore(database.db)
+        : new MemoryRateLimitStore();
+    const limits = config.rateLimit;
     // Each context gets its own options; keep this list in step with `contexts` above.
     const started = [
-      accounts.start(wiring, overrides.hasher ? { hasher: overrides.hasher } : {}),
+      accounts.start(wiring, {
+        settings: { refreshTokenLifetimeSeconds: config.refreshTokenTtlSeconds, publicUrl: config.publicUrl },
+        limiter: new RateLimiter(rateLimitStore, clock),
+        limits: {
+          tokenPerAccount: rule(
+            'auth.token.account',
+            limits.tokenPerAccount,
+            limits.tokenPerAccountWindowSeconds,
+          ),
+          tokenPerIp: rule('auth.token.ip', limits.tokenPerIp, limits.tokenPerIpWindowSeconds),
+          recoveryPerEmail: rule(
+            'auth.recovery.email',
+            limits.recoveryPerEmail,
+            limits.recoveryPerEmailWindowSeconds,
+          ),
+          recoveryPerIp: rule('auth.recovery.ip', limits.recoveryPerIp, limits.recoveryPerIpWindowSeconds),
+        },
+        ...(overrides.hasher ? { hasher: overrides.hasher } : {}),
+      }),
       projects.start(wiring, {}),
     ];
     bus.assertHandles(contexts.flatMap((context) => context.commandTypes));
@@ -177,6 +210,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       relay.wake();
       signal?.notify();
     });
+    if (config.firstSuperuser) await ensureFirstSuperuser(bus, config.firstSuperuser, http.log);
 
     registerRequestContext(http);
     registerMetrics(http, metrics);
@@ -187,12 +221,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     );
     // Bodies are JSON only: without this, text/plain bodies would reach validation instead of a 415.
     http.removeContentTypeParser(['text/plain']);
+    await registerSecurityHeaders(http);
     await http.register(cors, {
       origin: config.cors.origins === '*' ? '*' : [...config.cors.origins],
       credentials: config.cors.origins === '*' ? false : config.cors.allowCredentials,
       methods: [...config.cors.allowMethods],
       ...(config.cors.allowHeaders === '*' ? {} : { allowedHeaders: [...config.cors.allowHeaders] }),
-      exposedHeaders: ['location', 'etag', 'retry-after', 'x-request-id'],
+      exposedHeaders: ['location', 'etag', 'retry-after', 'x-request-id', 'www-authenticate'],
     });
     await registerApiDocs(http, {
       title: 'Bounded API',
@@ -261,6 +296,57 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     await ids?.stop().catch(() => undefined);
     await readDatabase?.close();
     await database.close();
+    throw error;
+  }
+}
+
+/** Fastify's types take no hop count, its proxy-addr does: a count n trusts the n nearest hops. */
+function trustProxy(setting: Config['trustProxy']) {
+  if (typeof setting === 'number') return (_address: string, hop: number) => hop < setting;
+  return typeof setting === 'boolean' ? setting : [...setting];
+}
+
+function rule(name: string, limit: number, windowSeconds: number) {
+  return { name, limit, windowSeconds };
+}
+
+/**
+ * Without JWT_SECRET (refused in production by the config), tokens are signed with a development
+ * secret kept beside the data (see development-jwt-secret.ts); tests get one per process, quietly.
+ */
+async function developmentSecret(config: Config, log: FastifyInstance['log']): Promise<string> {
+  const persist = config.nodeEnv !== 'test';
+  const { secret, file } = await developmentJwtSecret(config.database, { persist });
+  if (persist) {
+    log.warn(
+      file === undefined
+        ? 'JWT_SECRET is not set: tokens are signed with a secret made for this process; set JWT_SECRET in production'
+        : `JWT_SECRET is not set: tokens are signed with a development secret kept in ${file}; set JWT_SECRET in production`,
+    );
+  }
+  return secret;
+}
+
+/** FIRST_SUPERUSER_*: created at the first start, left alone at every later one (and by every other instance). */
+async function ensureFirstSuperuser(
+  bus: MessageBus,
+  superuser: NonNullable<Config['firstSuperuser']>,
+  log: FastifyInstance['log'],
+): Promise<void> {
+  try {
+    const result = await bus.execute({ type: 'accounts.ensure_superuser', ...superuser });
+    if (result.outcome === 'created') log.info({ email: result.member.email }, 'created the first superuser');
+    if (result.outcome === 'taken_by_member') {
+      log.warn(
+        { email: result.member.email },
+        'FIRST_SUPERUSER_EMAIL belongs to a member who is not a superuser; no superuser was created',
+      );
+    }
+  } catch (error) {
+    if (error instanceof WeakPasswordError)
+      throw new ConfigError('FIRST_SUPERUSER_PASSWORD', error.message, '', { secret: true });
+    if (error instanceof InvalidEmailError)
+      throw new ConfigError('FIRST_SUPERUSER_EMAIL', 'an email address', superuser.email);
     throw error;
   }
 }

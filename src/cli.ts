@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { buildApp, migrationFolders } from './app.ts';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './config.ts';
+import { InvalidEmailError, WeakPasswordError } from './contexts/accounts/domain/errors.ts';
 import { seedDemo } from './seed.ts';
 import { type Database, openDatabase } from './shared/infrastructure/database.ts';
 import {
@@ -32,6 +33,10 @@ Commands:
   outbox purge --delivered-before <date>
                                  delete deliveries delivered before the date (ISO 8601), and the
                                  events left with none; pending and dead ones are always kept
+  create-superuser --email <email> [--name <name>] [--password <password>]
+                                 create a superuser (nothing changes if it exists); the
+                                 password comes from --password or, better (it stays out of
+                                 the shell history and the process list), FIRST_SUPERUSER_PASSWORD
   help, --help                   show this text
 
 The database is the one DATABASE_URL names (default: embedded PGlite in ./data).
@@ -44,7 +49,12 @@ export class UsageError extends Error {}
 type Print = (line: string) => void;
 
 /** Runs one CLI command; returns the process exit code. */
-export async function runCli(argv: readonly string[], config: Config, print: Print): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  config: Config,
+  print: Print,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -54,6 +64,9 @@ export async function runCli(argv: readonly string[], config: Config, print: Pri
       in: { type: 'string' },
       'all-dead': { type: 'boolean' },
       'delivered-before': { type: 'string' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      password: { type: 'string' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -117,6 +130,42 @@ export async function runCli(argv: readonly string[], config: Config, print: Pri
       return await runOutboxAction(database, action, print);
     } finally {
       await database.close();
+    }
+  }
+
+  if (command === 'create-superuser') {
+    const email = values.email;
+    const password = values.password ?? env.FIRST_SUPERUSER_PASSWORD;
+    if (email === undefined || password === undefined || password === '') {
+      throw new UsageError(
+        'Usage: create-superuser --email <email> [--name <name>], with the password in FIRST_SUPERUSER_PASSWORD (or --password)',
+      );
+    }
+    const app = await buildApp({ ...config, autoMigrate: true, logLevel: 'warn' });
+    try {
+      const result = await app.bus.execute({
+        type: 'accounts.ensure_superuser',
+        email,
+        password,
+        ...(values.name === undefined ? {} : { name: values.name }),
+      });
+      const { member } = result;
+      if (result.outcome === 'taken_by_member') {
+        print(`${member.email} belongs to a member who is not a superuser; nothing changed`);
+        return 1;
+      }
+      print(
+        result.outcome === 'created'
+          ? `created the superuser ${member.email} (id ${member.id})`
+          : `${member.email} is already a superuser; nothing changed`,
+      );
+      return 0;
+    } catch (error) {
+      if (error instanceof WeakPasswordError || error instanceof InvalidEmailError)
+        throw new UsageError(error.message);
+      throw error;
+    } finally {
+      await app.close();
     }
   }
 

@@ -65,9 +65,89 @@ describe('configuration', () => {
     expect(config.refreshTokenTtlSeconds).toBe(7 * 86_400);
   });
 
+  it("has DESIGN's default rate limits, each one configurable", () => {
+    expect(loadConfig({}).rateLimit).toEqual({
+      store: 'memory',
+      tokenPerAccount: 10,
+      tokenPerAccountWindowSeconds: 900,
+      tokenPerIp: 100,
+      tokenPerIpWindowSeconds: 60,
+      recoveryPerEmail: 5,
+      recoveryPerEmailWindowSeconds: 3600,
+      recoveryPerIp: 30,
+      recoveryPerIpWindowSeconds: 60,
+    });
+    expect(
+      loadConfig({
+        RATE_LIMIT_STORE: 'database',
+        RATE_LIMIT_TOKEN_PER_ACCOUNT: '5',
+        RATE_LIMIT_TOKEN_PER_ACCOUNT_WINDOW: '1h',
+      }).rateLimit,
+    ).toMatchObject({ store: 'database', tokenPerAccount: 5, tokenPerAccountWindowSeconds: 3600 });
+  });
+
   it('wants both first-superuser variables or neither', () => {
     expect(() => loadConfig({ FIRST_SUPERUSER_EMAIL: 'root@example.com' })).toThrow(
       /FIRST_SUPERUSER_PASSWORD/,
+    );
+  });
+
+  describe('JWT_SECRET', () => {
+    const good = 'q7Vd9yK2mX4pL8sN1wR6tZ3bC5fH0jG-uE';
+
+    it('is required when NODE_ENV=production, in one line naming it', () => {
+      expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+        /^Invalid JWT_SECRET="": required when NODE_ENV=production: at least 32 random bytes/,
+      );
+      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: good }).jwtSecret).toBe(good);
+    });
+
+    it('may be left out in development and tests (the app makes one)', () => {
+      expect(loadConfig({}).jwtSecret).toBeUndefined();
+      expect(loadConfig({ NODE_ENV: 'test' }).jwtSecret).toBeUndefined();
+    });
+
+    it.each([
+      ['shorter than 32 bytes', 'q7Vd9yK2mX4pL8sN1wR6tZ3bC5f'],
+      ['a bare placeholder', 'secret'],
+      ['a long placeholder', 'your-secret-key-change-me-in-production-please'],
+      ['the full-stack template placeholder', 'changethis'],
+      ['a long "changeme"', 'CHANGEME_CHANGEME_CHANGEME_CHANGEME'],
+      ['one repeated character', 'a'.repeat(64)],
+      ['a few repeated characters', 'abcabcabcabcabcabcabcabcabcabcabcabc'],
+    ])('is refused when %s, in every environment, without printing it', (_label, secret) => {
+      for (const NODE_ENV of ['production', 'development']) {
+        const attempt = () => loadConfig({ NODE_ENV, JWT_SECRET: secret });
+        expect(attempt).toThrow(ConfigError);
+        expect(attempt).toThrow(/^Invalid JWT_SECRET \(value hidden\): a placeholder, too short/);
+        try {
+          attempt();
+        } catch (error) {
+          expect((error as Error).message).not.toContain(secret);
+          expect((error as Error).message).not.toContain('\n');
+        }
+      }
+    });
+
+    it('counts bytes, not characters', () => {
+      expect(loadConfig({ JWT_SECRET: 'ключ-подписи-длиной-больше-32' }).jwtSecret).toBeDefined();
+    });
+  });
+
+  it.each([
+    [undefined, false],
+    ['false', false],
+    ['true', true],
+    ['2', 2],
+    ['10.0.0.0/8, 127.0.0.1', ['10.0.0.0/8', '127.0.0.1']],
+    ['loopback,::1', ['loopback', '::1']],
+  ])('reads TRUST_PROXY=%s', (value, expected) => {
+    expect(loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it('refuses a TRUST_PROXY that is no address', () => {
+    expect(() => loadConfig({ TRUST_PROXY: 'proxy.internal' })).toThrow(
+      /^Invalid TRUST_PROXY="proxy.internal"/,
     );
   });
 });

@@ -25,7 +25,10 @@ export interface Config {
   };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly workers: number;
+  /** Given, or undefined outside production (the app then makes one for development). */
   readonly jwtSecret: string | undefined;
+  /** Which proxies' X-Forwarded-For to believe for the client address (rate limits per IP need it behind a load balancer). */
+  readonly trustProxy: boolean | number | readonly string[];
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
   readonly firstSuperuser: { readonly email: string; readonly password: string } | undefined;
@@ -56,9 +59,56 @@ export interface Config {
 }
 
 export class ConfigError extends Error {
-  constructor(variable: string, allowed: string, value: string) {
-    super(`Invalid ${variable}=${JSON.stringify(value)}: ${allowed}`);
+  /** With `secret`, the value is not repeated in the message (it would end up in logs). */
+  constructor(variable: string, allowed: string, value: string, options: { secret?: boolean } = {}) {
+    super(
+      options.secret
+        ? `Invalid ${variable} (value hidden): ${allowed}`
+        : `Invalid ${variable}=${JSON.stringify(value)}: ${allowed}`,
+    );
   }
+}
+
+const JWT_SECRET_MIN_BYTES = 32;
+/** Words found in the example secrets of tutorials and templates; a secret containing one was copied, not made. */
+const PLACEHOLDER_WORDS = ['changeme', 'changethis', 'yoursecret', 'secretkey', 'placeholder', 'example'];
+const PLACEHOLDERS = ['secret', 'password', 'jwtsecret', 'supersecret', 'default', 'test', 'development'];
+
+/**
+ * A JWT_SECRET signs every access token: one that is short, a placeholder or made of a few
+ * repeated characters can be guessed offline from a single token.
+ */
+function checkJwtSecret(secret: string | undefined, nodeEnv: Config['nodeEnv']): string | undefined {
+  const advice = `at least ${JWT_SECRET_MIN_BYTES} random bytes, e.g. the output of: openssl rand -base64 48`;
+  if (secret === undefined) {
+    if (nodeEnv === 'production')
+      throw new ConfigError('JWT_SECRET', `required when NODE_ENV=production: ${advice}`, '');
+    return undefined;
+  }
+  const normalised = secret.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const placeholder =
+    PLACEHOLDERS.includes(normalised) || PLACEHOLDER_WORDS.some((word) => normalised.includes(word));
+  if (Buffer.byteLength(secret) < JWT_SECRET_MIN_BYTES || placeholder || new Set(secret).size < 8) {
+    throw new ConfigError('JWT_SECRET', `a placeholder, too short or too repetitive; use ${advice}`, secret, {
+      secret: true,
+    });
+  }
+  return secret;
+}
+
+/** TRUST_PROXY: whom to believe about the client address (X-Forwarded-For), as Fastify's `trustProxy` takes it. */
+function trustProxy(value: string | undefined): Config['trustProxy'] {
+  if (value === undefined || ['false', '0', 'no', 'off'].includes(value.toLowerCase())) return false;
+  if (['true', 'yes', 'on'].includes(value.toLowerCase())) return true;
+  if (/^[1-9]\d?$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const address = /^([0-9a-f.:]*[.:][0-9a-f.:]*(\/\d{1,3})?|loopback|linklocal|uniquelocal)$/i;
+  if (entries.every((entry) => address.test(entry))) return entries;
+  throw new ConfigError(
+    'TRUST_PROXY',
+    'false, true, the number of proxy hops, or a comma-separated list of proxy addresses, CIDRs or loopback',
+    value,
+  );
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -184,7 +234,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     workers: read.integer('WORKERS', 1, 1, 64),
-    jwtSecret: read.raw('JWT_SECRET'),
+    jwtSecret: checkJwtSecret(read.raw('JWT_SECRET'), nodeEnv),
+    trustProxy: trustProxy(read.raw('TRUST_PROXY')),
     accessTokenTtlSeconds: read.seconds('ACCESS_TOKEN_TTL', 900, 60, 86_400),
     refreshTokenTtlSeconds: read.seconds('REFRESH_TOKEN_TTL', 30 * 86_400, 3600, 365 * 86_400),
     firstSuperuser:

@@ -33,7 +33,11 @@ export async function seedDemo(app: App, options: SeedOptions): Promise<SeedRepo
       db,
     );
     for (const row of rows) {
-      await app.bus.execute({ type: 'accounts.delete_member', memberId: Id.of(row.id) });
+      await app.bus.execute({
+        type: 'accounts.delete_member',
+        actor: { kind: 'system' },
+        memberId: Id.of(row.id),
+      });
       // What the member_deleted reaction does through the outbox, done now so the reset is whole
       // even when no relay runs; the reaction is idempotent, so a later delivery changes nothing.
       await app.bus.execute({ type: 'projects.close_projects_of_departed_member', ownerId: Id.of(row.id) });

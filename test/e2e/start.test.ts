@@ -31,7 +31,19 @@ describe('npm start, as a real process on an empty data folder', () => {
       });
       expect(created.status).toBe(201);
       const location = created.headers.get('location');
-      const fetched = await fetch(`http://127.0.0.1:${port}${location}`);
+      const token = await fetch(`${base}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'password',
+          username: 'e2e@example.com',
+          password: 'Correct-Horse-9',
+        }),
+      });
+      const { access_token } = (await token.json()) as { access_token: string };
+      const fetched = await fetch(`http://127.0.0.1:${port}${location}`, {
+        headers: { authorization: `Bearer ${access_token}` },
+      });
       expect(fetched.status).toBe(200);
       expect(await fetched.json()).toMatchObject({ email: 'e2e@example.com', name: 'End To End' });
       expect(fetched.headers.get('x-request-id')).toBeTruthy();

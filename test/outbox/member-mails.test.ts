@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
+import { Id } from '../../src/shared/domain/id.ts';
 import { OutboxOperations } from '../../src/shared/infrastructure/outbox-operations.ts';
 import { testApp } from '../support/app.ts';
 import { deliveries } from '../support/outbox.ts';
@@ -75,6 +76,9 @@ describe('mails to members, through the outbox and a real SMTP server', () => {
     const changed = await app.http.inject({
       method: 'PATCH',
       url: `/api/v1/members/${id}/email`,
+      headers: {
+        authorization: `Bearer ${app.accessTokens.issue({ memberId: Id.of(id), role: 'member' }).token}`,
+      },
       payload: { email: 'new.address@example.com' },
     });
     expect(changed.statusCode).toBe(200);

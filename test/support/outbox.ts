@@ -1,9 +1,10 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { App } from '../../src/app.ts';
 import type { Subscription } from '../../src/shared/application/event-registry.ts';
 import { MessageBus } from '../../src/shared/application/message-bus.ts';
 import { systemClock } from '../../src/shared/domain/clock.ts';
 import type { DomainEvent, Json } from '../../src/shared/domain/domain-event.ts';
-import { type Id, SnowflakeIdGenerator } from '../../src/shared/domain/id.ts';
+import { Id, SnowflakeIdGenerator } from '../../src/shared/domain/id.ts';
 import { Outbox } from '../../src/shared/infrastructure/outbox.ts';
 
 type Handler = (event: DomainEvent, tx: Transaction<unknown>) => Promise<void>;
@@ -141,4 +142,26 @@ export function deferred<T = void>() {
     resolve = r;
   });
   return { promise, resolve };
+}
+
+/** The stored events of one name, oldest first, as a relay would read them back. */
+export async function storedEvents(app: App, name: string): Promise<DomainEvent[]> {
+  const { rows } = await sql<{
+    id: string;
+    name: string;
+    aggregate_type: string;
+    aggregate_id: string;
+    occurred_at: Date;
+    payload: { [key: string]: Json };
+  }>`select id, name, aggregate_type, aggregate_id, occurred_at, payload
+       from shared.outbox where name = ${name} order by id`.execute(app.database.db);
+  return rows.map((row) => ({ ...row, id: Id.of(row.id), aggregate_id: Id.of(row.aggregate_id) }));
+}
+
+/**
+ * Hands an event to one of the app's subscribers in a transaction of its own, as the relay does:
+ * the subscriber's work commits or rolls back with it. (For tests that run with OUTBOX_RELAY=false.)
+ */
+export async function deliver(app: App, subscriber: string, event: DomainEvent): Promise<void> {
+  await app.database.db.transaction().execute((tx) => app.bus.deliver(subscriber, event, tx));
 }

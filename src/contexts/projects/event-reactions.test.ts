@@ -145,7 +145,13 @@ describe('on accounts.member_deleted', () => {
     expect(await projectsOf(member.headers)).toHaveLength(2);
 
     expect(
-      (await app.http.inject({ method: 'DELETE', url: `/api/v1/members/${member.id}` })).statusCode,
+      (
+        await app.http.inject({
+          method: 'DELETE',
+          url: `/api/v1/members/${member.id}`,
+          headers: member.headers,
+        })
+      ).statusCode,
     ).toBe(204);
     const deleted = await theEvent(member.id, 'accounts.member_deleted');
     await deliver('projects.close_projects_of_departed_member', deleted);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../../../test/support/app.ts';
 import type { App } from '../../app.ts';
 import type { Mailer, MailMessage } from '../application/mailer.ts';
+import { Id } from '../domain/id.ts';
 
 /** A mailer that fails while `down` is true: a mail server outage. */
 class SwitchableMailer implements Mailer {
@@ -43,7 +44,13 @@ describe('GET /metrics', () => {
       url: '/api/v1/members',
       payload: { email: 'metrics@example.com', passwd: 'Correct-Horse-9', name: 'Metric Member' },
     });
-    await app.http.inject({ method: 'GET', url: `/api/v1/members/${created.json().id}` });
+    const id = created.json().id as string;
+    const { token } = app.accessTokens.issue({ memberId: Id.of(id), role: 'member' });
+    await app.http.inject({
+      method: 'GET',
+      url: `/api/v1/members/${id}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
     await app.http.inject({ method: 'GET', url: '/api/v1/nowhere/at/all' });
 
     const text = await metrics();

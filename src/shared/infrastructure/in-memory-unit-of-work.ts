@@ -20,6 +20,10 @@ export class InMemoryTable<Row> implements Restorable {
     this.#rows.set(key, row);
   }
 
+  delete(key: string): void {
+    this.#rows.delete(key);
+  }
+
   checkpoint(): () => void {
     const copy = new Map(this.#rows);
     return () => {

@@ -18,11 +18,17 @@ export interface JwtOptions {
 }
 
 const ROLES: readonly Role[] = ['member', 'superuser'];
+/** Seconds a token's `iat` may lie ahead of our clock (another instance's clock may run a little fast). */
+const IAT_LEEWAY_SECONDS = 60;
 
 /**
  * HS256 JWTs through fast-jwt: signing and verifying are synchronous `node:crypto` HMACs that
  * take microseconds, so token checks never queue behind Argon2 on libuv's thread pool (see
- * STACK-NOTES). Only HS256 is accepted: `alg: none` and every other algorithm are refused.
+ * STACK-NOTES). Only HS256 is accepted: `alg: none` and every other algorithm are refused, and
+ * so is a token from another issuer or for another audience.
+ *
+ * Time comes from the injected Clock alone: fast-jwt's own `exp`/`nbf` checks read the system
+ * clock, so they are switched off and `exp`/`iat` are checked here (tests move the clock).
  */
 export class JwtAccessTokens implements AccessTokens {
   readonly #options: JwtOptions;
@@ -44,7 +50,10 @@ export class JwtAccessTokens implements AccessTokens {
       allowedIss: options.issuer,
       allowedAud: options.audience,
       requiredClaims: ['sub', 'role', 'jti', 'iat', 'exp', 'iss', 'aud'],
-      clockTimestamp: undefined,
+      ignoreExpiration: true,
+      ignoreNotBefore: true,
+      // Verified signatures are remembered, so a client's repeated calls cost one HMAC; the
+      // claims are still checked against the clock below on every call.
       cache: 1000,
     }) as (token: string) => Record<string, unknown>;
   }
@@ -68,12 +77,13 @@ export class JwtAccessTokens implements AccessTokens {
     } catch (error) {
       throw new InvalidAccessTokenError((error as Error).message);
     }
-    // fast-jwt checks exp against the system clock; check it against ours too (tests move time).
     const now = this.#options.clock.now().getTime() / 1000;
-    const memberId = typeof claims.sub === 'string' ? Id.tryParse(claims.sub) : undefined;
-    const role = ROLES.find((r) => r === claims.role);
     if (typeof claims.exp !== 'number' || claims.exp <= now)
       throw new InvalidAccessTokenError('The token has expired');
+    if (typeof claims.iat !== 'number' || claims.iat > now + IAT_LEEWAY_SECONDS)
+      throw new InvalidAccessTokenError('The token was issued in the future');
+    const memberId = typeof claims.sub === 'string' ? Id.tryParse(claims.sub) : undefined;
+    const role = ROLES.find((r) => r === claims.role);
     if (memberId === undefined || role === undefined || typeof claims.jti !== 'string') {
       throw new InvalidAccessTokenError('The token has unexpected claims');
     }

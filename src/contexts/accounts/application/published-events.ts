@@ -4,6 +4,8 @@ import type {
   MemberPasswordChanged,
   MemberProfileUpdated,
   MemberRegistered,
+  PasswordRecoveryRequested,
+  RefreshTokenReuseDetected,
 } from '../domain/events.ts';
 
 /**
@@ -18,5 +20,7 @@ declare module '../../../shared/application/event-registry.ts' {
     'accounts.member_profile_updated': MemberProfileUpdated;
     'accounts.member_password_changed': MemberPasswordChanged;
     'accounts.member_deleted': MemberDeleted;
+    'accounts.password_recovery_requested': PasswordRecoveryRequested;
+    'accounts.refresh_token_reuse_detected': RefreshTokenReuseDetected;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aRegistration, inMemoryAccounts } from '../../../../test/support/accounts.ts';
+import { aRegistration, inMemoryAccounts, SYSTEM_ACTOR } from '../../../../test/support/accounts.ts';
 import { Id } from '../../../shared/domain/id.ts';
 import {
   EmailTakenError,
@@ -28,7 +28,7 @@ describe('accounts use cases (through the bus, on in-memory fakes)', () => {
   it('lets a deleted member’s email be registered again', async () => {
     const { bus } = inMemoryAccounts();
     const first = await bus.execute(aRegistration());
-    await bus.execute({ type: 'accounts.delete_member', memberId: Id.of(first.id) });
+    await bus.execute({ type: 'accounts.delete_member', actor: SYSTEM_ACTOR, memberId: Id.of(first.id) });
     const second = await bus.execute(aRegistration());
     expect(second.id).not.toBe(first.id);
   });
@@ -46,11 +46,13 @@ describe('accounts use cases (through the bus, on in-memory fakes)', () => {
     clock.advance(5_000);
     const renamed = await bus.execute({
       type: 'accounts.update_member_profile',
+      actor: SYSTEM_ACTOR,
       memberId: Id.of(id),
       name: 'Ada King',
     });
     const moved = await bus.execute({
       type: 'accounts.change_member_email',
+      actor: SYSTEM_ACTOR,
       memberId: Id.of(id),
       email: 'ada.king@example.com',
     });
@@ -70,6 +72,7 @@ describe('accounts use cases (through the bus, on in-memory fakes)', () => {
     await expect(
       bus.execute({
         type: 'accounts.change_member_email',
+        actor: SYSTEM_ACTOR,
         memberId: Id.of(ada.id),
         email: 'grace@example.com',
       }),
@@ -83,6 +86,7 @@ describe('accounts use cases (through the bus, on in-memory fakes)', () => {
     await expect(
       bus.execute({
         type: 'accounts.change_member_password',
+        actor: SYSTEM_ACTOR,
         memberId: Id.of(id),
         password: 'Even-Better-10',
         currentPassword: 'wrong',
@@ -91,6 +95,7 @@ describe('accounts use cases (through the bus, on in-memory fakes)', () => {
     expect(members.rows.get(id)?.password_hash).toBe(before);
     await bus.execute({
       type: 'accounts.change_member_password',
+      actor: SYSTEM_ACTOR,
       memberId: Id.of(id),
       password: 'Even-Better-10',
       currentPassword: 'Correct-Horse-9',
@@ -102,12 +107,17 @@ describe('accounts use cases (through the bus, on in-memory fakes)', () => {
   it('answers member.not_found for unknown and deleted members', async () => {
     const { bus } = inMemoryAccounts();
     const { id } = await bus.execute(aRegistration());
-    await bus.execute({ type: 'accounts.delete_member', memberId: Id.of(id) });
-    await expect(bus.execute({ type: 'accounts.delete_member', memberId: Id.of(id) })).rejects.toThrow(
-      MemberNotFoundError,
-    );
+    await bus.execute({ type: 'accounts.delete_member', actor: SYSTEM_ACTOR, memberId: Id.of(id) });
     await expect(
-      bus.execute({ type: 'accounts.update_member_profile', memberId: Id.of('42'), name: 'X' }),
+      bus.execute({ type: 'accounts.delete_member', actor: SYSTEM_ACTOR, memberId: Id.of(id) }),
+    ).rejects.toThrow(MemberNotFoundError);
+    await expect(
+      bus.execute({
+        type: 'accounts.update_member_profile',
+        actor: SYSTEM_ACTOR,
+        memberId: Id.of('42'),
+        name: 'X',
+      }),
     ).rejects.toThrow(MemberNotFoundError);
   });
 });

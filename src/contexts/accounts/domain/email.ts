@@ -33,6 +33,16 @@ export class Email {
     return new Email(value);
   }
 
+  /** `parse`, answering undefined instead of throwing (for input that is not ours to judge, like a sign-in username). */
+  static tryParse(raw: string): Email | undefined {
+    try {
+      return Email.parse(raw);
+    } catch (error) {
+      if (error instanceof InvalidEmailError) return undefined;
+      throw error;
+    }
+  }
+
   equals(other: Email): boolean {
     return this.value === other.value;
   }

@@ -11,5 +11,11 @@ export interface MemberRepository {
   add(member: Member): Promise<void>;
   save(member: Member): Promise<void>;
   byId(id: Id): Promise<Member | undefined>;
+  /**
+   * `byId`, holding the member until the transaction ends: a sign-in that checked the password
+   * outside the transaction re-checks it here, and a concurrent password change or deletion
+   * (which revokes the member's sessions) waits for it or is waited for, never interleaves.
+   */
+  byIdLocked(id: Id): Promise<Member | undefined>;
   byEmail(email: Email): Promise<Member | undefined>;
 }

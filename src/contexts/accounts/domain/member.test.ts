@@ -99,6 +99,7 @@ describe('EmailUniqueness', () => {
     add: async () => undefined,
     save: async () => undefined,
     byId: async () => undefined,
+    byIdLocked: async () => undefined,
     byEmail: async (email) => (email.equals(holder.email) ? holder : undefined),
   };
 

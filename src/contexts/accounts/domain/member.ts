@@ -119,6 +119,21 @@ export class Member extends AggregateRoot<MemberEvent> {
     this.record(tools, 'accounts.member_password_changed', {});
   }
 
+  /**
+   * Replaces a hash made with an older algorithm or weaker parameters (a bcrypt hash imported from
+   * the Python services) by one of the same password made today. The password did not change, so
+   * nothing is recorded and sessions stay.
+   */
+  upgradePasswordHash(hash: PasswordHash): void {
+    this.#passwordHash = hash;
+  }
+
+  /** Records that a reset link was asked for; the subscriber of the event makes and mails it. */
+  requestPasswordRecovery(tools: DomainTools): void {
+    if (this.#deletedAt !== null) return;
+    this.record(tools, 'accounts.password_recovery_requested', { email: this.#email.value });
+  }
+
   /** Soft delete: the row stays for audit, the email becomes free for a new registration. */
   delete(tools: DomainTools): void {
     if (this.#deletedAt !== null) return;

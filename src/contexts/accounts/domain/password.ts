@@ -55,4 +55,16 @@ export type PasswordHash = string & { readonly __brand: 'PasswordHash' };
 export interface PasswordHasher {
   hash(password: Password): Promise<PasswordHash>;
   verify(plain: string, hash: PasswordHash): Promise<boolean>;
+  /** True for a hash made with another algorithm or weaker parameters than `hash` uses today. */
+  isOutdated(hash: PasswordHash): boolean;
+  /**
+   * Hashes again a password that has just verified against an outdated hash. The policy is not
+   * applied: the member chose the password under the rules of its time and still signs in with it.
+   */
+  upgrade(verifiedPlain: string): Promise<PasswordHash>;
+  /**
+   * A hash of nobody's password made as `hash` makes them: a sign-in for an unknown email
+   * verifies against it, so it costs what a real check costs and its timing tells nothing.
+   */
+  dummyHash(): Promise<PasswordHash>;
 }

@@ -1,18 +1,36 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../../../../test/support/app.ts';
+import {
+  type SignedUp,
+  signedUpMember,
+  signedUpSuperuser,
+  uniqueEmail,
+} from '../../../../test/support/members.ts';
 import type { App } from '../../../app.ts';
 
 let app: App;
+/** Most tests act as a superuser, who may do everything; the "who" rules have their own tests below. */
+let root: SignedUp;
 beforeAll(async () => {
   app = await testApp();
+  root = await signedUpSuperuser(app);
 });
 afterAll(() => app.close());
 
-let n = 0;
-function uniqueEmail(): string {
-  n += 1;
-  return `member${n}@example.com`;
+/** A request as the superuser unless `auth` says otherwise (null: no Authorization header). */
+function call(
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: unknown,
+  auth: string | null = root.auth,
+) {
+  return app.http.inject({
+    method,
+    url,
+    ...(auth === null ? {} : { headers: { authorization: auth } }),
+    ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+  });
 }
 
 async function register(body: Record<string, unknown> = {}) {
@@ -202,7 +220,11 @@ describe('POST /api/v1/members', () => {
     const name = `Robert'); DROP TABLE accounts.members;-- <script>alert(1)</script>`;
     const response = await register({ name });
     expect(response.statusCode).toBe(201);
-    const got = await app.http.inject({ method: 'GET', url: `/api/v1/members/${response.json().id}` });
+    const got = await app.http.inject({
+      method: 'GET',
+      headers: { authorization: root.auth },
+      url: `/api/v1/members/${response.json().id}`,
+    });
     expect(got.json().name).toBe(name);
     expect(got.headers['content-type']).toMatch(/^application\/json/);
     expect(await memberCount()).toBeGreaterThan(0);
@@ -212,14 +234,22 @@ describe('POST /api/v1/members', () => {
 describe('GET /api/v1/members/{id}', () => {
   it('returns the member', async () => {
     const created = (await register()).json();
-    const response = await app.http.inject({ method: 'GET', url: `/api/v1/members/${created.id}` });
+    const response = await app.http.inject({
+      method: 'GET',
+      headers: { authorization: root.auth },
+      url: `/api/v1/members/${created.id}`,
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual(created);
   });
 
   it.each(['999', '9223372036854775807', '9999999999999999999'])('answers 404 for id %s', async (id) => {
     expectProblem(
-      await app.http.inject({ method: 'GET', url: `/api/v1/members/${id}` }),
+      await app.http.inject({
+        method: 'GET',
+        headers: { authorization: root.auth },
+        url: `/api/v1/members/${id}`,
+      }),
       404,
       'member.not_found',
     );
@@ -229,7 +259,11 @@ describe('GET /api/v1/members/{id}', () => {
     'answers 422 for the malformed id %s',
     async (id) => {
       expectProblem(
-        await app.http.inject({ method: 'GET', url: `/api/v1/members/${id}` }),
+        await app.http.inject({
+          method: 'GET',
+          headers: { authorization: root.auth },
+          url: `/api/v1/members/${id}`,
+        }),
         422,
         'request.invalid',
       );
@@ -244,7 +278,7 @@ describe('GET /api/v1/members', () => {
     let cursor: string | null = null;
     do {
       const url: string = `/api/v1/members?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const response = await app.http.inject({ method: 'GET', url });
+      const response = await app.http.inject({ method: 'GET', headers: { authorization: root.auth }, url });
       expect(response.statusCode).toBe(200);
       const page = response.json() as { items: { id: string }[]; next_cursor: string | null };
       expect(page.items.length).toBeLessThanOrEqual(2);
@@ -259,7 +293,11 @@ describe('GET /api/v1/members', () => {
   it.each(['limit=0', 'limit=101', 'limit=abc', 'limit=1e20', 'cursor=***', 'cursor=bm9wZQ'])(
     'answers 422 for %s',
     async (query) => {
-      const response = await app.http.inject({ method: 'GET', url: `/api/v1/members?${query}` });
+      const response = await app.http.inject({
+        method: 'GET',
+        headers: { authorization: root.auth },
+        url: `/api/v1/members?${query}`,
+      });
       expect(response.statusCode).toBe(422);
     },
   );
@@ -277,6 +315,7 @@ describe('PATCH /api/v1/members/{id}…', () => {
     const { id } = (await register()).json();
     const response = await app.http.inject({
       method: 'PATCH',
+      headers: { authorization: root.auth },
       url: `/api/v1/members/${id}`,
       payload: { name: 'Ada King' },
     });
@@ -291,6 +330,7 @@ describe('PATCH /api/v1/members/{id}…', () => {
     const fresh = uniqueEmail();
     const ok = await app.http.inject({
       method: 'PATCH',
+      headers: { authorization: root.auth },
       url: `/api/v1/members/${id}/email`,
       payload: { email: fresh },
     });
@@ -299,6 +339,7 @@ describe('PATCH /api/v1/members/{id}…', () => {
     expectProblem(
       await app.http.inject({
         method: 'PATCH',
+        headers: { authorization: root.auth },
         url: `/api/v1/members/${id}/email`,
         payload: { email: taken },
       }),
@@ -313,6 +354,7 @@ describe('PATCH /api/v1/members/{id}…', () => {
     expectProblem(
       await app.http.inject({
         method: 'PATCH',
+        headers: { authorization: root.auth },
         url,
         payload: { passwd: 'Even-Better-10', current_passwd: 'nope' },
       }),
@@ -320,12 +362,18 @@ describe('PATCH /api/v1/members/{id}…', () => {
       'member.wrong_password',
     );
     expectProblem(
-      await app.http.inject({ method: 'PATCH', url, payload: { passwd: 'weak' } }),
+      await app.http.inject({
+        method: 'PATCH',
+        headers: { authorization: root.auth },
+        url,
+        payload: { passwd: 'weak' },
+      }),
       400,
       'member.weak_password',
     );
     const ok = await app.http.inject({
       method: 'PATCH',
+      headers: { authorization: root.auth },
       url,
       payload: { passwd: 'Even-Better-10', current_passwd: 'Correct-Horse-9' },
     });
@@ -334,7 +382,12 @@ describe('PATCH /api/v1/members/{id}…', () => {
 
   it('answers 404 for a member that does not exist, 422 for an unknown field', async () => {
     expectProblem(
-      await app.http.inject({ method: 'PATCH', url: '/api/v1/members/12345', payload: { name: 'X' } }),
+      await app.http.inject({
+        method: 'PATCH',
+        headers: { authorization: root.auth },
+        url: '/api/v1/members/12345',
+        payload: { name: 'X' },
+      }),
       404,
       'member.not_found',
     );
@@ -342,6 +395,7 @@ describe('PATCH /api/v1/members/{id}…', () => {
     expectProblem(
       await app.http.inject({
         method: 'PATCH',
+        headers: { authorization: root.auth },
         url: `/api/v1/members/${id}`,
         payload: { name: 'X', email: 'x@example.com' },
       }),
@@ -355,16 +409,28 @@ describe('DELETE /api/v1/members/{id}', () => {
   it('soft-deletes: 204, then 404, the email free again, the row kept', async () => {
     const email = uniqueEmail();
     const { id } = (await register({ email })).json();
-    const response = await app.http.inject({ method: 'DELETE', url: `/api/v1/members/${id}` });
+    const response = await app.http.inject({
+      method: 'DELETE',
+      headers: { authorization: root.auth },
+      url: `/api/v1/members/${id}`,
+    });
     expect(response.statusCode).toBe(204);
     expect(response.body).toBe('');
     expectProblem(
-      await app.http.inject({ method: 'GET', url: `/api/v1/members/${id}` }),
+      await app.http.inject({
+        method: 'GET',
+        headers: { authorization: root.auth },
+        url: `/api/v1/members/${id}`,
+      }),
       404,
       'member.not_found',
     );
     expectProblem(
-      await app.http.inject({ method: 'DELETE', url: `/api/v1/members/${id}` }),
+      await app.http.inject({
+        method: 'DELETE',
+        headers: { authorization: root.auth },
+        url: `/api/v1/members/${id}`,
+      }),
       404,
       'member.not_found',
     );
@@ -379,18 +445,29 @@ describe('DELETE /api/v1/members/{id}', () => {
 describe('every member command stores its event in the outbox', () => {
   it('writes one outbox row per change, in order', async () => {
     const { id } = (await register()).json();
-    await app.http.inject({ method: 'PATCH', url: `/api/v1/members/${id}`, payload: { name: 'Renamed' } });
     await app.http.inject({
       method: 'PATCH',
+      headers: { authorization: root.auth },
+      url: `/api/v1/members/${id}`,
+      payload: { name: 'Renamed' },
+    });
+    await app.http.inject({
+      method: 'PATCH',
+      headers: { authorization: root.auth },
       url: `/api/v1/members/${id}/email`,
       payload: { email: uniqueEmail() },
     });
     await app.http.inject({
       method: 'PATCH',
+      headers: { authorization: root.auth },
       url: `/api/v1/members/${id}/password`,
       payload: { passwd: 'Even-Better-10' },
     });
-    await app.http.inject({ method: 'DELETE', url: `/api/v1/members/${id}` });
+    await app.http.inject({
+      method: 'DELETE',
+      headers: { authorization: root.auth },
+      url: `/api/v1/members/${id}`,
+    });
     const { rows } = await sql<{
       name: string;
     }>`select name from shared.outbox where aggregate_id = ${id} order by id`.execute(app.database.db);
@@ -401,5 +478,169 @@ describe('every member command stores its event in the outbox', () => {
       'accounts.member_password_changed',
       'accounts.member_deleted',
     ]);
+  });
+});
+
+describe('who may do what (the "who" column of the members API)', () => {
+  const memberRoutes = (id: string): [string, string, unknown][] => [
+    ['GET', `/api/v1/members/${id}`, undefined],
+    ['PATCH', `/api/v1/members/${id}`, { name: 'Mallory' }],
+    ['PATCH', `/api/v1/members/${id}/email`, { email: uniqueEmail('mallory') }],
+    ['PATCH', `/api/v1/members/${id}/password`, { passwd: 'Stolen-Account-1', current_passwd: 'x' }],
+    ['DELETE', `/api/v1/members/${id}`, undefined],
+  ];
+
+  async function stored(id: string) {
+    const { rows } = await sql<{
+      email: string;
+      name: string;
+      password_hash: string;
+      deleted_at: Date | null;
+    }>`
+      select email, name, password_hash, deleted_at from accounts.members where id = ${id}`.execute(
+      app.database.db,
+    );
+    return rows[0];
+  }
+
+  it('answers 401 on every member route without a token, or with a bad one, and changes nothing', async () => {
+    const ada = await signedUpMember(app);
+    const before = await stored(ada.id);
+    const routes: [string, string, unknown][] = [
+      ['GET', '/api/v1/members', undefined],
+      ['GET', '/api/v1/members/me', undefined],
+      ...memberRoutes(ada.id),
+    ];
+    for (const [method, url, payload] of routes) {
+      for (const auth of [null, 'Bearer not.a.token']) {
+        const response = await call(method as 'GET', url, payload, auth);
+        expectProblem(response, 401, auth === null ? 'auth.unauthenticated' : 'auth.invalid_token');
+        expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
+      }
+    }
+    expect(await stored(ada.id)).toEqual(before);
+  });
+
+  it('authenticates before it validates: no token and a bad body is 401, not 422', async () => {
+    const ada = await signedUpMember(app);
+    expectProblem(
+      await call('PATCH', `/api/v1/members/${ada.id}`, { nope: 1 }, null),
+      401,
+      'auth.unauthenticated',
+    );
+    expectProblem(
+      await call('GET', '/api/v1/members/not-an-id', undefined, null),
+      401,
+      'auth.unauthenticated',
+    );
+  });
+
+  it('answers 403 member.access_denied when a member reads or changes another member, and changes nothing', async () => {
+    const [ada, mallory] = [await signedUpMember(app), await signedUpMember(app)];
+    const before = await stored(ada.id);
+    for (const [method, url, payload] of memberRoutes(ada.id)) {
+      expectProblem(await call(method as 'GET', url, payload, mallory.auth), 403, 'member.access_denied');
+    }
+    expect(await stored(ada.id)).toEqual(before);
+  });
+
+  it('answers 403, not 404, for an id that does not exist, so members cannot probe for ids', async () => {
+    const mallory = await signedUpMember(app);
+    expectProblem(
+      await call('GET', '/api/v1/members/12345', undefined, mallory.auth),
+      403,
+      'member.access_denied',
+    );
+  });
+
+  it('lets members read and change their own account', async () => {
+    const ada = await signedUpMember(app);
+    expect((await call('GET', `/api/v1/members/${ada.id}`, undefined, ada.auth)).statusCode).toBe(200);
+    const renamed = await call('PATCH', `/api/v1/members/${ada.id}`, { name: 'Ada King' }, ada.auth);
+    expect(renamed.json()).toMatchObject({ id: ada.id, name: 'Ada King' });
+    const email = uniqueEmail();
+    const moved = await call('PATCH', `/api/v1/members/${ada.id}/email`, { email }, ada.auth);
+    expect(moved.json()).toMatchObject({ email });
+  });
+
+  it('GET /members/me answers the member the token names', async () => {
+    const ada = await signedUpMember(app);
+    const response = await call('GET', '/api/v1/members/me', undefined, ada.auth);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ id: ada.id, email: ada.email, is_superuser: false });
+    expect((await call('GET', '/api/v1/members/me')).json()).toMatchObject({
+      id: root.id,
+      is_superuser: true,
+    });
+  });
+
+  it('lists members for superusers only: a member gets 403 auth.forbidden', async () => {
+    const ada = await signedUpMember(app);
+    expectProblem(await call('GET', '/api/v1/members', undefined, ada.auth), 403, 'auth.forbidden');
+    expect((await call('GET', '/api/v1/members')).statusCode).toBe(200);
+  });
+
+  it('wants current_passwd when members change their own password, superusers included', async () => {
+    const ada = await signedUpMember(app);
+    const url = `/api/v1/members/${ada.id}/password`;
+    expectProblem(
+      await call('PATCH', url, { passwd: 'Even-Better-10' }, ada.auth),
+      400,
+      'member.current_password_required',
+    );
+    expectProblem(
+      await call('PATCH', url, { passwd: 'Even-Better-10', current_passwd: 'Wrong-Guess-1' }, ada.auth),
+      400,
+      'member.wrong_password',
+    );
+    const ok = await call('PATCH', url, { passwd: 'Even-Better-10', current_passwd: ada.password }, ada.auth);
+    expect(ok.statusCode).toBe(200);
+
+    const rootUrl = `/api/v1/members/${root.id}/password`;
+    expectProblem(
+      await call('PATCH', rootUrl, { passwd: 'Even-Better-10' }),
+      400,
+      'member.current_password_required',
+    );
+  });
+
+  it("lets a superuser reset another member's password without knowing it", async () => {
+    const ada = await signedUpMember(app);
+    const before = (await stored(ada.id))?.password_hash;
+    const response = await call('PATCH', `/api/v1/members/${ada.id}/password`, { passwd: 'Reset-By-Root-1' });
+    expect(response.statusCode).toBe(200);
+    expect((await stored(ada.id))?.password_hash).not.toBe(before);
+  });
+
+  it('lets a superuser delete another member, but not themself (403)', async () => {
+    const ada = await signedUpMember(app);
+    expect((await call('DELETE', `/api/v1/members/${ada.id}`)).statusCode).toBe(204);
+    expectProblem(
+      await call('DELETE', `/api/v1/members/${root.id}`),
+      403,
+      'member.superuser_cannot_delete_self',
+    );
+    expect((await stored(root.id))?.deleted_at).toBeNull();
+  });
+
+  it('lets members delete themselves; their remaining access token then finds no member (404)', async () => {
+    const ada = await signedUpMember(app);
+    expect((await call('DELETE', `/api/v1/members/${ada.id}`, undefined, ada.auth)).statusCode).toBe(204);
+    expectProblem(await call('GET', '/api/v1/members/me', undefined, ada.auth), 404, 'member.not_found');
+    expectProblem(
+      await call('GET', `/api/v1/members/${ada.id}`, undefined, ada.auth),
+      404,
+      'member.not_found',
+    );
+    expectProblem(
+      await call('PATCH', `/api/v1/members/${ada.id}`, { name: 'Ghost' }, ada.auth),
+      404,
+      'member.not_found',
+    );
+    expectProblem(
+      await call('DELETE', `/api/v1/members/${ada.id}`, undefined, ada.auth),
+      404,
+      'member.not_found',
+    );
   });
 });

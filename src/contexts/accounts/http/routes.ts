@@ -1,8 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { MessageBus } from '../../../shared/application/message-bus.ts';
 import type { Id } from '../../../shared/domain/id.ts';
+import { type AuthGuard, bearerSecurity, principalOf } from '../../../shared/http/auth-guard.ts';
 import { IdParams, ListQuery, PageOf, pageRequest, pathId, problems } from '../../../shared/http/schemas.ts';
+import { type Actor, ensureMayManage } from '../application/actor.ts';
 import type { MemberQueries } from '../application/queries.ts';
 import { MemberNotFoundError } from '../domain/errors.ts';
 import {
@@ -16,9 +18,11 @@ import {
 export interface MemberRoutesDependencies {
   readonly bus: MessageBus;
   readonly queries: MemberQueries;
+  readonly auth: AuthGuard;
 }
 
 const tags = ['members'];
+const SELF_OR_SUPERUSER = 'Allowed to the member themself and to superusers; anyone else gets 403.';
 
 /** A path id that is not a possible id names no member. */
 function memberId(raw: string): Id {
@@ -27,9 +31,19 @@ function memberId(raw: string): Id {
   return id;
 }
 
+/** The signed-in caller as the use cases see it. */
+function actorOf(request: FastifyRequest): Actor {
+  const { memberId, role } = principalOf(request);
+  return { kind: 'member', memberId, role };
+}
+
+/**
+ * The members API. Every route but sign-up needs a bearer token, checked in `onRequest`, before
+ * the body is read or validated: an anonymous caller learns nothing about the schema.
+ */
 export async function memberRoutes(
   app: FastifyInstance,
-  { bus, queries }: MemberRoutesDependencies,
+  { bus, queries, auth }: MemberRoutesDependencies,
 ): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -39,7 +53,8 @@ export async function memberRoutes(
       schema: {
         tags,
         summary: 'Register a member',
-        description: 'Signs a new member up. The email must not belong to another active member.',
+        description:
+          'Signs a new member up; open to anyone. The email must not belong to another active member.',
         body: RegisterMemberBody,
         response: { 201: MemberSchema, ...problems(400, 409, 415, 422) },
       },
@@ -57,12 +72,34 @@ export async function memberRoutes(
       schema: {
         tags,
         summary: 'List members',
-        description: 'Active members in id order, keyset-paginated.',
+        description: 'Active members in id order, keyset-paginated. Superusers only.',
+        security: bearerSecurity,
         querystring: ListQuery,
-        response: { 200: PageOf(MemberSchema), ...problems(422) },
+        response: { 200: PageOf(MemberSchema), ...problems(401, 403, 422) },
       },
+      onRequest: auth.superuser,
     },
     async (request) => queries.list(pageRequest(request.query)),
+  );
+
+  api.get(
+    '/members/me',
+    {
+      schema: {
+        tags,
+        summary: 'Get the signed-in member',
+        description: 'The member the access token was issued to; 404 once that member is deleted.',
+        security: bearerSecurity,
+        response: { 200: MemberSchema, ...problems(401, 404) },
+      },
+      onRequest: auth.member,
+    },
+    async (request) => {
+      const { memberId: id } = principalOf(request);
+      const member = await queries.byId(id);
+      if (member === undefined) throw new MemberNotFoundError(id.toString());
+      return member;
+    },
   );
 
   api.get(
@@ -71,12 +108,16 @@ export async function memberRoutes(
       schema: {
         tags,
         summary: 'Get a member',
+        description: SELF_OR_SUPERUSER,
+        security: bearerSecurity,
         params: IdParams,
-        response: { 200: MemberSchema, ...problems(404, 422) },
+        response: { 200: MemberSchema, ...problems(401, 403, 404, 422) },
       },
+      onRequest: auth.member,
     },
     async (request) => {
       const id = memberId(request.params.id);
+      ensureMayManage(actorOf(request), id);
       const member = await queries.byId(id);
       if (member === undefined) throw new MemberNotFoundError(request.params.id);
       return member;
@@ -89,14 +130,18 @@ export async function memberRoutes(
       schema: {
         tags,
         summary: "Update a member's profile",
+        description: SELF_OR_SUPERUSER,
+        security: bearerSecurity,
         params: IdParams,
         body: UpdateProfileBody,
-        response: { 200: MemberSchema, ...problems(400, 404, 409, 415, 422) },
+        response: { 200: MemberSchema, ...problems(400, 401, 403, 404, 409, 415, 422) },
       },
+      onRequest: auth.member,
     },
     async (request) =>
       bus.execute({
         type: 'accounts.update_member_profile',
+        actor: actorOf(request),
         memberId: memberId(request.params.id),
         name: request.body.name,
       }),
@@ -108,15 +153,18 @@ export async function memberRoutes(
       schema: {
         tags,
         summary: "Change a member's email",
-        description: 'The new email must not belong to another active member.',
+        description: `The new email must not belong to another active member. ${SELF_OR_SUPERUSER}`,
+        security: bearerSecurity,
         params: IdParams,
         body: ChangeEmailBody,
-        response: { 200: MemberSchema, ...problems(400, 404, 409, 415, 422) },
+        response: { 200: MemberSchema, ...problems(400, 401, 403, 404, 409, 415, 422) },
       },
+      onRequest: auth.member,
     },
     async (request) =>
       bus.execute({
         type: 'accounts.change_member_email',
+        actor: actorOf(request),
         memberId: memberId(request.params.id),
         email: request.body.email,
       }),
@@ -128,15 +176,23 @@ export async function memberRoutes(
       schema: {
         tags,
         summary: "Change a member's password",
-        description: 'The new password must meet the policy; `current_passwd`, when given, must be correct.',
+        description: [
+          'The new password must meet the policy. Members changing their own password give the current one',
+          "in `current_passwd`; a superuser resetting another member's password leaves it out (when given,",
+          'it must be correct). Every session of the member is revoked: refresh tokens stop working.',
+          SELF_OR_SUPERUSER,
+        ].join(' '),
+        security: bearerSecurity,
         params: IdParams,
         body: ChangePasswordBody,
-        response: { 200: MemberSchema, ...problems(400, 404, 409, 415, 422) },
+        response: { 200: MemberSchema, ...problems(400, 401, 403, 404, 409, 415, 422) },
       },
+      onRequest: auth.member,
     },
     async (request) =>
       bus.execute({
         type: 'accounts.change_member_password',
+        actor: actorOf(request),
         memberId: memberId(request.params.id),
         password: request.body.passwd,
         ...(request.body.current_passwd === undefined
@@ -151,13 +207,23 @@ export async function memberRoutes(
       schema: {
         tags,
         summary: 'Delete a member',
-        description: 'Soft delete: the member disappears from the API and the email can be registered again.',
+        description: [
+          'Soft delete: the member disappears from the API, the email can be registered again, and every',
+          'session of the member is revoked. A superuser cannot delete their own account (403).',
+          SELF_OR_SUPERUSER,
+        ].join(' '),
+        security: bearerSecurity,
         params: IdParams,
-        response: { 204: { type: 'null', description: 'Deleted' }, ...problems(404, 409, 422) },
+        response: { 204: { type: 'null', description: 'Deleted' }, ...problems(401, 403, 404, 409, 422) },
       },
+      onRequest: auth.member,
     },
     async (request, reply) => {
-      await bus.execute({ type: 'accounts.delete_member', memberId: memberId(request.params.id) });
+      await bus.execute({
+        type: 'accounts.delete_member',
+        actor: actorOf(request),
+        memberId: memberId(request.params.id),
+      });
       return reply.status(204).send(null);
     },
   );

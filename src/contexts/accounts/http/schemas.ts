@@ -47,7 +47,11 @@ export const ChangePasswordBody = Type.Object(
   {
     passwd: PasswordField,
     current_passwd: Type.Optional(
-      Type.String({ maxLength: 1024, description: 'The current password; when given it must be correct' }),
+      Type.String({
+        maxLength: 1024,
+        description:
+          'The current password: required when members change their own password; when given it must be correct',
+      }),
     ),
   },
   {

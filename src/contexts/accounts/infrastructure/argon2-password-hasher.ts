@@ -1,21 +1,45 @@
 import { hash, verify } from '@node-rs/argon2';
+import bcrypt from 'bcryptjs';
 import type { Password, PasswordHash, PasswordHasher } from '../domain/password.ts';
 
+/** The library defaults, which are OWASP's minimum for Argon2id: m=19456 KiB, t=2, p=1. */
+const CURRENT = '$argon2id$v=19$m=19456,t=2,p=1$';
+/** What the Python references stored (passlib/bcrypt): `$2a$`, `$2b$` and PHP's `$2y$`. */
+const BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
+
 /**
- * Argon2id with the library defaults, which are OWASP's minimum (m=19456 KiB, t=2, p=1).
- * Always the async API: it runs on libuv's thread pool instead of blocking the event loop.
+ * Argon2id with the library defaults. Always the async API: it runs on libuv's thread pool
+ * instead of blocking the event loop. Legacy bcrypt hashes verify too, and are reported
+ * outdated so the sign-in that proves the password replaces them with Argon2id.
  */
 export class Argon2PasswordHasher implements PasswordHasher {
+  #dummy: Promise<PasswordHash> | undefined;
+
   async hash(password: Password): Promise<PasswordHash> {
     return (await hash(password.reveal())) as PasswordHash;
   }
 
   async verify(plain: string, stored: PasswordHash): Promise<boolean> {
-    if (!stored.startsWith('$argon2')) return false;
     try {
-      return await verify(stored, plain);
+      if (stored.startsWith('$argon2')) return await verify(stored, plain);
+      if (BCRYPT.test(stored)) return await bcrypt.compare(plain, stored);
+      return false;
     } catch {
       return false;
     }
+  }
+
+  isOutdated(stored: PasswordHash): boolean {
+    return !stored.startsWith(CURRENT);
+  }
+
+  async upgrade(verifiedPlain: string): Promise<PasswordHash> {
+    return (await hash(verifiedPlain)) as PasswordHash;
+  }
+
+  dummyHash(): Promise<PasswordHash> {
+    // Made once per process, with the same parameters as real hashes, from a password nobody has.
+    this.#dummy ??= hash(`no member has this password ${Math.random()}`) as Promise<PasswordHash>;
+    return this.#dummy;
   }
 }

@@ -44,6 +44,11 @@ export class InMemoryMemberRepository implements MemberRepository {
     return row && row.deleted_at === null ? this.#tracker.track(Member.fromPrimitives(row)) : undefined;
   }
 
+  /** The fake takes no locks: races are tested against PostgreSQL. */
+  async byIdLocked(id: Id): Promise<Member | undefined> {
+    return this.byId(id);
+  }
+
   async byEmail(email: Email): Promise<Member | undefined> {
     const row = this.#activeWithEmail(email.value);
     return row && this.#tracker.track(Member.fromPrimitives(row));

@@ -64,6 +64,19 @@ export class KyselyMemberRepository implements MemberRepository {
     return row && this.#track(row);
   }
 
+  async byIdLocked(id: Id): Promise<Member | undefined> {
+    // FOR NO KEY UPDATE: it waits for (and blocks) other writers of the row, but not the
+    // key-share locks of inserts that reference the member (its sessions).
+    const row = await this.#db
+      .selectFrom('accounts.members')
+      .selectAll()
+      .where('id', '=', id.toString())
+      .where('deleted_at', 'is', null)
+      .forNoKeyUpdate()
+      .executeTakeFirst();
+    return row && this.#track(row);
+  }
+
   async byEmail(email: Email): Promise<Member | undefined> {
     const row = await this.#db
       .selectFrom('accounts.members')

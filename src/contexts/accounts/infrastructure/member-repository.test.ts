@@ -23,7 +23,7 @@ import { InMemoryMemberRepository } from './in-memory-member-repository.ts';
 import { KyselyMemberRepository } from './kysely-member-repository.ts';
 
 interface Subject {
-  uow: UnitOfWorkFactory<AccountsRepositories>;
+  uow: UnitOfWorkFactory<Pick<AccountsRepositories, 'members'>>;
   /** Events that reached the outbox (committed). */
   outboxNames(): Promise<string[]>;
   close(): Promise<void>;

@@ -1,0 +1,65 @@
+import type { Kysely, Selectable } from 'kysely';
+import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
+import { Id } from '../../../shared/domain/id.ts';
+import type { AggregateTracker } from '../../../shared/infrastructure/unit-of-work.ts';
+import { PasswordReset } from '../domain/password-reset.ts';
+import type { PasswordResetRepository } from '../domain/password-reset-repository.ts';
+import type { TokenHash } from '../domain/token-hash.ts';
+import type { AccountsTables, PasswordResetsTable } from './tables.ts';
+
+export class KyselyPasswordResetRepository implements PasswordResetRepository {
+  readonly #db: Kysely<AccountsTables>;
+  readonly #tracker: AggregateTracker;
+
+  constructor(db: Kysely<unknown>, tracker: AggregateTracker) {
+    this.#db = db as Kysely<AccountsTables>;
+    this.#tracker = tracker;
+  }
+
+  async add(reset: PasswordReset): Promise<void> {
+    const { version: _, ...row } = reset.toPrimitives();
+    await this.#db
+      .insertInto('accounts.password_resets')
+      .values({ ...row, version: 1 })
+      .execute();
+    reset.markSaved(1);
+    this.#tracker.track(reset);
+  }
+
+  async save(reset: PasswordReset): Promise<void> {
+    const { id, version, used_at } = reset.toPrimitives();
+    const result = await this.#db
+      .updateTable('accounts.password_resets')
+      .set({ used_at, version: version + 1 })
+      .where('id', '=', id.toString())
+      .where('version', '=', version)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw new ConcurrencyError('password reset', id.toString());
+    reset.markSaved(version + 1);
+    this.#tracker.track(reset);
+  }
+
+  async byTokenHash(hash: TokenHash): Promise<PasswordReset | undefined> {
+    const row = await this.#db
+      .selectFrom('accounts.password_resets')
+      .selectAll()
+      .where('token_hash', '=', hash)
+      .forUpdate()
+      .executeTakeFirst();
+    return row && this.#track(row);
+  }
+
+  async discardUnusedOf(memberId: Id): Promise<void> {
+    await this.#db
+      .deleteFrom('accounts.password_resets')
+      .where('member_id', '=', memberId.toString())
+      .where('used_at', 'is', null)
+      .execute();
+  }
+
+  #track(row: Selectable<PasswordResetsTable>): PasswordReset {
+    return this.#tracker.track(
+      PasswordReset.fromPrimitives({ ...row, id: Id.of(row.id), member_id: Id.of(row.member_id) }),
+    );
+  }
+}

@@ -1,0 +1,70 @@
+import bcrypt from 'bcryptjs';
+import { describe, expect, it } from 'vitest';
+import { Password, type PasswordHash } from '../domain/password.ts';
+import { Argon2PasswordHasher } from './argon2-password-hasher.ts';
+import { CryptoOpaqueTokens } from './crypto-opaque-tokens.ts';
+
+const hasher = new Argon2PasswordHasher();
+
+describe('Argon2PasswordHasher', () => {
+  it('hashes with Argon2id at OWASP parameters, salted, and verifies', async () => {
+    const a = await hasher.hash(Password.create('Correct-Horse-9'));
+    const b = await hasher.hash(Password.create('Correct-Horse-9'));
+    expect(a).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(a).not.toBe(b);
+    expect(await hasher.verify('Correct-Horse-9', a)).toBe(true);
+    expect(await hasher.verify('Correct-Horse-8', a)).toBe(false);
+    expect(hasher.isOutdated(a)).toBe(false);
+  });
+
+  it('verifies bcrypt hashes ($2a$, $2b$, $2y$) and calls them outdated', async () => {
+    const b = bcrypt.hashSync('Legacy-Pass-1!', 4) as PasswordHash;
+    for (const variant of ['$2a$', '$2b$', '$2y$']) {
+      const legacy = b.replace(/^\$2.\$/, variant) as PasswordHash;
+      expect(await hasher.verify('Legacy-Pass-1!', legacy)).toBe(true);
+      expect(await hasher.verify('legacy-pass-1!', legacy)).toBe(false);
+      expect(hasher.isOutdated(legacy)).toBe(true);
+    }
+    const upgraded = await hasher.upgrade('weak but old');
+    expect(await hasher.verify('weak but old', upgraded)).toBe(true);
+  });
+
+  it('calls Argon2 hashes with weaker parameters outdated', () => {
+    expect(hasher.isOutdated('$argon2id$v=19$m=4096,t=3,p=1$c2FsdA$aGFzaA' as PasswordHash)).toBe(true);
+    expect(hasher.isOutdated('$argon2i$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA' as PasswordHash)).toBe(true);
+  });
+
+  it('answers false, never throws, for hashes it cannot read', async () => {
+    for (const stored of ['', 'plain text', '$2b$10$short', '$argon2id$garbage', 'fake$x']) {
+      expect(await hasher.verify('anything', stored as PasswordHash)).toBe(false);
+    }
+  });
+
+  it('has one dummy hash, made like a real one, that no password matches', async () => {
+    const dummy = await hasher.dummyHash();
+    expect(await hasher.dummyHash()).toBe(dummy);
+    expect(dummy).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await hasher.verify('', dummy)).toBe(false);
+  });
+});
+
+describe('CryptoOpaqueTokens', () => {
+  const tokens = new CryptoOpaqueTokens();
+
+  it('mints 256-bit base64url tokens, each different, with a hash that is not the token', () => {
+    const minted = Array.from({ length: 50 }, () => tokens.mint());
+    expect(new Set(minted.map((m) => m.token)).size).toBe(50);
+    for (const { token, hash } of minted) {
+      expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+      expect(hash).not.toBe(token);
+      expect(tokens.hashOf(token)).toBe(hash);
+    }
+  });
+
+  it.each(['', 'short', `${'a'.repeat(43)}=`, `${'a'.repeat(42)}!`, 'a'.repeat(44)])(
+    'answers no hash for %j, which it cannot have made',
+    (text) => {
+      expect(tokens.hashOf(text)).toBeUndefined();
+    },
+  );
+});

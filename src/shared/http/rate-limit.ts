@@ -1,0 +1,23 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RateLimiter, RateLimitRule } from '../application/rate-limiter.ts';
+import { problem, sendProblem } from './problem-details.ts';
+
+/** 429 problem+json with `Retry-After` in seconds. */
+export function sendRateLimited(reply: FastifyReply, retryAfterSeconds: number): FastifyReply {
+  reply.header('retry-after', String(retryAfterSeconds));
+  return sendProblem(
+    reply,
+    problem(429, 'request.rate_limited', `Too many attempts; try again in ${retryAfterSeconds} s`),
+  );
+}
+
+/**
+ * An onRequest hook counting every request to a route per client address, before its body is
+ * even read. `request.ip` is the peer address unless TRUST_PROXY names the proxies in front.
+ */
+export function limitPerClientIp(limiter: RateLimiter, rule: RateLimitRule) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    const decision = await limiter.attempt(rule, request.ip);
+    return decision.allowed ? undefined : sendRateLimited(reply, decision.retryAfterSeconds);
+  };
+}
