@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { Config } from './config.ts';
 import type { PasswordHasher } from './contexts/accounts/domain/password.ts';
 import { accounts } from './contexts/accounts/index.ts';
+import { catalog } from './contexts/catalog/index.ts';
 import { MessageBus } from './shared/application/message-bus.ts';
 import { type Clock, systemClock } from './shared/domain/clock.ts';
 import type { DomainTools } from './shared/domain/domain-tools.ts';
@@ -23,7 +24,7 @@ import { Outbox } from './shared/infrastructure/outbox.ts';
 import { LeasedIdGenerator } from './shared/infrastructure/worker-lease.ts';
 
 /** Every bounded context of the monolith, in the order their routes and migrations are registered. */
-export const contexts: readonly BoundedContext[] = [accounts as BoundedContext];
+export const contexts: readonly BoundedContext[] = [accounts as BoundedContext, catalog];
 
 /** Every migration folder: the shared schema first, then one per context. */
 export const migrationFolders: readonly URL[] = [
@@ -121,7 +122,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       auth: authGuard(accessTokens),
     };
     // Each context gets its own options; keep this list in step with `contexts` above.
-    const started = [accounts.start(wiring, overrides.hasher ? { hasher: overrides.hasher } : {})];
+    const started = [
+      accounts.start(wiring, overrides.hasher ? { hasher: overrides.hasher } : {}),
+      catalog.start(wiring, {}),
+    ];
     bus.assertHandles(contexts.flatMap((context) => context.commandTypes));
 
     registerRequestContext(http);
