@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import type { PasswordHasher } from './contexts/accounts/domain/password.ts';
 import { accounts } from './contexts/accounts/index.ts';
 import { catalog } from './contexts/catalog/index.ts';
+import { projects } from './contexts/projects/index.ts';
 import { MessageBus } from './shared/application/message-bus.ts';
 import { type Clock, systemClock } from './shared/domain/clock.ts';
 import type { DomainTools } from './shared/domain/domain-tools.ts';
@@ -24,7 +25,7 @@ import { Outbox } from './shared/infrastructure/outbox.ts';
 import { LeasedIdGenerator } from './shared/infrastructure/worker-lease.ts';
 
 /** Every bounded context of the monolith, in the order their routes and migrations are registered. */
-export const contexts: readonly BoundedContext[] = [accounts as BoundedContext, catalog];
+export const contexts: readonly BoundedContext[] = [accounts as BoundedContext, catalog, projects];
 
 /** Every migration folder: the shared schema first, then one per context. */
 export const migrationFolders: readonly URL[] = [
@@ -38,6 +39,8 @@ export interface AppOverrides {
   readonly pglite?: PGlite;
   readonly clock?: Clock;
   readonly hasher?: PasswordHasher;
+  /** Where log lines go (tests capture them); default stdout. */
+  readonly logStream?: { write(line: string): void };
 }
 
 export interface App {
@@ -62,7 +65,7 @@ export class NotMigratedError extends Error {
  */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const http = Fastify({
-    logger: loggerOptions(config),
+    logger: loggerOptions(config, overrides.logStream),
     bodyLimit: config.bodyLimitBytes,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -125,6 +128,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     const started = [
       accounts.start(wiring, overrides.hasher ? { hasher: overrides.hasher } : {}),
       catalog.start(wiring, {}),
+      projects.start(wiring, {}),
     ];
     bus.assertHandles(contexts.flatMap((context) => context.commandTypes));
 
@@ -155,8 +159,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         },
       },
     });
-    http.addHook('onSend', async (request, reply) => {
+    http.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id);
+      done();
     });
     await http.register(
       async (api) => {
@@ -200,9 +205,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   }
 }
 
-function loggerOptions(config: Config) {
-  const pretty = process.stdout.isTTY === true && config.nodeEnv !== 'production';
+/** pino JSON lines; pretty-printed when a person watches a terminal. */
+function loggerOptions(config: Config, stream: AppOverrides['logStream']) {
+  const pretty = stream === undefined && process.stdout.isTTY === true && config.nodeEnv !== 'production';
   return {
+    ...(stream ? { stream } : {}),
     level: config.logLevel,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
     ...(pretty

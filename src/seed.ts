@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { App } from './app.ts';
+import { seedProjects } from './contexts/projects/demo-projects.ts';
 import { Id } from './shared/domain/id.ts';
 
 export interface SeedOptions {
@@ -28,9 +29,14 @@ export async function seedDemo(app: App, options: SeedOptions): Promise<SeedRepo
   const demoEmails = DEMO_MEMBERS.map((m) => m.email);
   if (options.reset) {
     const { rows } = await sql<{ id: string }>`
-      select id from accounts.members where email in (${sql.join(demoEmails)})`.execute(db);
+      select id from accounts.members where email in (${sql.join(demoEmails)}) and deleted_at is null`.execute(
+      db,
+    );
     for (const row of rows) {
       await app.bus.execute({ type: 'accounts.delete_member', memberId: Id.of(row.id) });
+      // What the member_deleted reaction does through the outbox, done now so the reset is whole
+      // even when no relay runs; the reaction is idempotent, so a later delivery changes nothing.
+      await app.bus.execute({ type: 'projects.close_projects_of_departed_member', ownerId: Id.of(row.id) });
     }
   }
   const { rows: existing } = await sql<{ n: string }>`
@@ -43,15 +49,20 @@ export async function seedDemo(app: App, options: SeedOptions): Promise<SeedRepo
       lines: ['The demo data is already there; nothing changed (use --reset to rebuild it).'],
     };
   }
+  // The superuser (auth work) is created here, first, and its line printed with the members'.
   const lines: string[] = ['Demo members (these passwords are printed only now):'];
+  const memberIds: Id[] = [];
   for (const member of DEMO_MEMBERS) {
-    await app.bus.execute({
+    const { id } = await app.bus.execute({
       type: 'accounts.register_member',
       email: member.email,
       password: member.password,
       name: member.name,
     });
+    memberIds.push(Id.of(id));
     lines.push(`  ${member.email}  ${member.password}`);
   }
+  // The demo catalog (catalog work) is seeded here.
+  lines.push(...(await seedProjects(app, memberIds)));
   return { created: true, lines };
 }

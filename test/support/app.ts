@@ -20,9 +20,10 @@ export async function testApp(options: TestAppOptions = {}): Promise<App> {
     DATABASE_URL: database.url,
     ...options.env,
   });
+  const { env: _, ...overrides } = options;
   const app = await buildApp(config, {
+    ...overrides,
     hasher: options.hasher ?? new FakePasswordHasher(),
-    ...(options.clock ? { clock: options.clock } : {}),
     ...(database.pglite ? { pglite: database.pglite } : {}),
   }).catch(async (error: unknown) => {
     await database.dispose();

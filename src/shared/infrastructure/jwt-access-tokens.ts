@@ -36,7 +36,7 @@ export class JwtAccessTokens implements AccessTokens {
       algorithm: 'HS256',
       iss: options.issuer,
       aud: options.audience,
-      noTimestamp: true,
+      // `iat` and `exp` come from our payload (our clock); `noTimestamp` would drop `iat`.
     });
     this.#verify = createVerifier({
       key: options.secret,

@@ -1,0 +1,358 @@
+/**
+ * `npm run bench`: measures Bounded against raw baselines measured in the same run, on a
+ * PostgreSQL server (BENCH_DATABASE_URL, or a throw-away one started by scripts/test-postgres.sh),
+ * one app process, autocannon with 50 connections and BENCH_DURATION seconds (default 10) per case.
+ * Prints a table of req/s, p50, p99 and the ratio to the baseline, and writes it to bench/results/.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const duration = Number(process.env.BENCH_DURATION ?? 10);
+const connections = 50;
+
+interface Row {
+  readonly name: string;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly baseline?: string;
+  readonly ratio?: number;
+  readonly target?: string;
+  readonly ok?: boolean;
+  readonly note?: string;
+}
+
+const rows: Row[] = [];
+const notes: string[] = [];
+
+// ---------------------------------------------------------------- processes
+
+/** The app runs exactly as `npm start` runs it (same Node flags). */
+const startArgs = (
+  JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start
+  .split(/\s+/)
+  .slice(1);
+
+function startServer(script: string, env: Record<string, string>): ChildProcess {
+  const args = script === 'src/main.ts' ? startArgs : [script];
+  return spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function waitFor(url: string, timeoutMs = 30_000): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    try {
+      if ((await fetch(url)).ok) return performance.now() - started;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Highest resident set size of a process while `work` runs, in MiB. */
+async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peakMiB: number }> {
+  let peak = 0;
+  const sample = async () => {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    peak = Math.max(peak, kb / 1024);
+  };
+  const timer = setInterval(() => void sample(), 200);
+  try {
+    const result = await work();
+    await sample();
+    return { result, peakMiB: peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+// ---------------------------------------------------------------- load
+
+type Request = autocannon.Request;
+
+async function load(
+  url: string,
+  requests: Request[],
+): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+  const result = await autocannon({ url, connections, duration, requests });
+  const bad = result.errors + result.timeouts + result.non2xx;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: bad };
+}
+
+async function measure(
+  name: string,
+  url: string,
+  requests: Request[],
+  compare?: { baseline: string; factor: number },
+): Promise<Row> {
+  const result = await load(url, requests);
+  const base = compare ? rows.find((row) => row.name === compare.baseline) : undefined;
+  const ratio = base ? result.rps / base.rps : undefined;
+  const row: Row = {
+    name,
+    rps: result.rps,
+    p50: result.p50,
+    p99: result.p99,
+    ...(compare ? { baseline: compare.baseline, target: `≥ ${compare.factor} ×` } : {}),
+    ...(ratio !== undefined ? { ratio, ok: ratio >= (compare?.factor ?? 0) && result.errors === 0 } : {}),
+    ...(result.errors > 0 ? { note: `${result.errors} failed responses` } : {}),
+  };
+  rows.push(row);
+  process.stderr.write(
+    `  ${name}: ${Math.round(row.rps)} req/s, p99 ${row.p99} ms${ratio ? `, ${ratio.toFixed(2)} ×` : ''}\n`,
+  );
+  return row;
+}
+
+// ---------------------------------------------------------------- database
+
+async function benchDatabase(): Promise<{ url: string; cleanup: () => Promise<void> }> {
+  let serverUrl = process.env.BENCH_DATABASE_URL;
+  let stopServer = async (): Promise<void> => {};
+  if (!serverUrl) {
+    const port = process.env.BENCH_PG_PORT ?? '55450';
+    serverUrl = execFileSync('bash', [join(root, 'scripts/test-postgres.sh'), 'start', port], {
+      encoding: 'utf8',
+    }).trim();
+    stopServer = async () => {
+      execFileSync('bash', [join(root, 'scripts/test-postgres.sh'), 'stop', port], { stdio: 'ignore' });
+    };
+  }
+  const name = `bounded_bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    cleanup: async () => {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+      await stopServer();
+    },
+  };
+}
+
+// ---------------------------------------------------------------- the run
+
+async function main(): Promise<void> {
+  const database = await benchDatabase();
+  const baselinePort = 18_500;
+  const appPort = 18_501;
+  const appEnv = {
+    DATABASE_URL: database.url,
+    PORT: String(appPort),
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'production',
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
+    RATE_LIMIT_TOKEN_PER_IP: '1000000',
+    RATE_LIMIT_TOKEN_PER_ACCOUNT: '1000000',
+  };
+  const cleanups: (() => Promise<void>)[] = [database.cleanup];
+  try {
+    process.stderr.write('starting the baseline server and the app\n');
+    const baseline = startServer('bench/baseline-server.ts', {
+      BENCH_DATABASE_URL: database.url,
+      PORT: String(baselinePort),
+    });
+    cleanups.unshift(() => stop(baseline));
+    await waitFor(`http://127.0.0.1:${baselinePort}/hello`);
+
+    // The first start migrates the empty database; the second is the one we time and load.
+    const first = startServer('src/main.ts', appEnv);
+    await waitFor(`http://127.0.0.1:${appPort}/api/v1/health/ready`);
+    await stop(first);
+    const spawnedAt = performance.now();
+    const app = startServer('src/main.ts', appEnv);
+    cleanups.unshift(() => stop(app));
+    await waitFor(`http://127.0.0.1:${appPort}/api/v1/health/ready`);
+    const startServerMs = performance.now() - spawnedAt;
+    const pgliteStartMs = await pgliteStartup(appPort + 10);
+
+    const base = `http://127.0.0.1:${appPort}`;
+    const ids = await seedMembers(base, 100);
+
+    process.stderr.write('measuring\n');
+    const { peakMiB } = await peakRss(app.pid!, async () => {
+      await measure('baseline: Fastify hello (request logging on)', `http://127.0.0.1:${baselinePort}`, [
+        { method: 'GET', path: '/hello' },
+      ]);
+      await measure('GET /api/v1/health', base, [{ method: 'GET', path: '/api/v1/health' }], {
+        baseline: 'baseline: Fastify hello (request logging on)',
+        factor: 0.7,
+      });
+      let i = 0;
+      await measure('baseline: raw SELECT by id (pg)', `http://127.0.0.1:${baselinePort}`, [
+        {
+          method: 'GET',
+          setupRequest: (req) => {
+            i += 1;
+            return { ...req, path: `/raw/${(i % 1000) + 1}` };
+          },
+        },
+      ]);
+      let j = 0;
+      await measure(
+        'GET /api/v1/members/{id}',
+        base,
+        [
+          {
+            method: 'GET',
+            setupRequest: (req) => {
+              j += 1;
+              return { ...req, path: `/api/v1/members/${ids[j % ids.length]}` };
+            },
+          },
+        ],
+        { baseline: 'baseline: raw SELECT by id (pg)', factor: 0.8 },
+      );
+      await measure('baseline: raw INSERT (pg)', `http://127.0.0.1:${baselinePort}`, [
+        { method: 'POST', path: '/raw-insert' },
+      ]);
+      const argon2 = await argon2Ceiling();
+      rows.push({ name: 'baseline: argon2id hashes/s (50 in flight)', rps: argon2, p50: 0, p99: 0 });
+      let k = 0;
+      await measure(
+        'POST /api/v1/members (sign-up, argon2id)',
+        base,
+        [
+          {
+            method: 'POST',
+            path: '/api/v1/members',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (req) => {
+              k += 1;
+              return {
+                ...req,
+                body: JSON.stringify({
+                  email: `load${k}-${Date.now()}@example.com`,
+                  passwd: 'Bench-Pass-1!',
+                  name: 'Load',
+                }),
+              };
+            },
+          },
+        ],
+        { baseline: 'baseline: argon2id hashes/s (50 in flight)', factor: 0.8 },
+      );
+    });
+
+    rows.push({
+      name: 'app RSS under load (MiB)',
+      rps: peakMiB,
+      p50: 0,
+      p99: 0,
+      target: '≤ 256',
+      ok: peakMiB <= 256,
+    });
+    rows.push({
+      name: 'start to ready, PostgreSQL server (ms)',
+      rps: startServerMs,
+      p50: 0,
+      p99: 0,
+      target: '≤ 1000',
+      ok: startServerMs <= 1000,
+    });
+    rows.push({
+      name: 'start to ready, PGlite (ms)',
+      rps: pgliteStartMs,
+      p50: 0,
+      p99: 0,
+      target: '≤ 4000',
+      ok: pgliteStartMs <= 4000,
+    });
+  } finally {
+    for (const cleanup of cleanups)
+      await cleanup().catch((error: unknown) => process.stderr.write(`cleanup: ${String(error)}\n`));
+  }
+  await report();
+}
+
+async function seedMembers(base: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const response = await fetch(`${base}/api/v1/members`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `seed${i}@example.com`, passwd: 'Bench-Pass-1!', name: `Seed ${i}` }),
+    });
+    if (response.status !== 201)
+      throw new Error(`seeding failed: ${response.status} ${await response.text()}`);
+    ids.push(((await response.json()) as { id: string }).id);
+  }
+  return ids;
+}
+
+async function argon2Ceiling(): Promise<number> {
+  const output = execFileSync(process.execPath, ['bench/argon2-ceiling.ts'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, CONCURRENCY: String(connections), DURATION: String(duration) },
+  });
+  return (JSON.parse(output) as { perSecond: number }).perSecond;
+}
+
+/** Start to ready on an existing PGlite data folder (the second start: the first one creates it). */
+async function pgliteStartup(port: number): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'bounded-bench-pglite-'));
+  try {
+    const env = { DATABASE_URL: `pglite://${join(dir, 'db')}`, PORT: String(port), LOG_LEVEL: 'warn' };
+    const first = startServer('src/main.ts', env);
+    await waitFor(`http://127.0.0.1:${port}/api/v1/health/ready`, 60_000);
+    await stop(first);
+    const spawnedAt = performance.now();
+    const second = startServer('src/main.ts', env);
+    await waitFor(`http://127.0.0.1:${port}/api/v1/health/ready`, 60_000);
+    const ms = performance.now() - spawnedAt;
+    await stop(second);
+    return ms;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function report(): Promise<void> {
+  const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
+  const lines = [
+    `| case | req/s (or value) | p50 ms | p99 ms | ratio | target | ok |`,
+    `|---|---:|---:|---:|---:|---|:-:|`,
+    ...rows.map(
+      (row) =>
+        `| ${row.name} | ${fmt(row.rps)} | ${row.p50 || ''} | ${row.p99 || ''} | ${row.ratio === undefined ? '' : `${row.ratio.toFixed(2)} ×`} | ${row.target ? `${row.target}${row.baseline ? ` ${row.baseline.replace(/^baseline: /, '')}` : ''}` : ''} | ${row.ok === undefined ? '' : row.ok ? '✅' : '❌'}${row.note ? ` ${row.note}` : ''} |`,
+    ),
+  ];
+  const header = `Measured ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, autocannon ${connections} connections × ${duration} s per case, PostgreSQL server, one app process.`;
+  const text = `${header}\n\n${lines.join('\n')}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`;
+  process.stdout.write(`\n${text}`);
+  const dir = join(root, 'bench/results');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'latest.md'), text);
+  await writeFile(join(dir, `${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-')}.md`), text);
+}
+
+await main();

@@ -1,0 +1,31 @@
+import { InvalidProjectNameError } from './errors.ts';
+
+/** A project's name: 4–32 characters after trimming, no control characters. */
+export class ProjectName {
+  readonly value: string;
+
+  private constructor(value: string) {
+    this.value = value;
+  }
+
+  static readonly MIN_LENGTH = 4;
+  static readonly MAX_LENGTH = 32;
+
+  static parse(raw: string): ProjectName {
+    const value = raw.trim();
+    const length = [...value].length;
+    if (length < ProjectName.MIN_LENGTH || length > ProjectName.MAX_LENGTH) {
+      throw new InvalidProjectNameError(
+        `A project name is ${ProjectName.MIN_LENGTH} to ${ProjectName.MAX_LENGTH} characters long, not counting surrounding spaces`,
+      );
+    }
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    if (/[\u0000-\u001f\u007f]/.test(value))
+      throw new InvalidProjectNameError('A project name cannot contain control characters');
+    return new ProjectName(value);
+  }
+
+  equals(other: ProjectName): boolean {
+    return this.value === other.value;
+  }
+}

@@ -1,0 +1,117 @@
+import type { Kysely } from 'kysely';
+import { type Page, type PageRequest, toPage } from '../../../shared/application/pagination.ts';
+import type { Id } from '../../../shared/domain/id.ts';
+import type { ProjectFilter, ProjectQueries, TaskFilter, TaskLookup } from '../application/queries.ts';
+import type { ProjectView, TaskView } from '../application/views.ts';
+import { Task } from '../domain/task.ts';
+import type { ProjectsTables } from './tables.ts';
+
+const PROJECT_COLUMNS = [
+  'id',
+  'name',
+  'status',
+  'max_incomplete_tasks',
+  'task_count',
+  'completed_task_count',
+  'created_at',
+  'updated_at',
+] as const;
+
+/**
+ * The projects read side, in SQL on the read database. Task counts are the counters the project
+ * row keeps in step with its tasks in every command's transaction, so a list of projects costs
+ * one index range scan, with no join and no count(*) over tasks.
+ */
+export class KyselyProjectQueries implements ProjectQueries {
+  readonly #db: Kysely<ProjectsTables>;
+
+  constructor(db: Kysely<unknown>) {
+    this.#db = db as Kysely<ProjectsTables>;
+  }
+
+  #visible(owner: Id) {
+    return this.#db
+      .selectFrom('projects.projects')
+      .where('owner_id', '=', owner.toString())
+      .where('deleted_at', 'is', null);
+  }
+
+  async list(owner: Id, filter: ProjectFilter, page: PageRequest): Promise<Page<ProjectView>> {
+    let query = this.#visible(owner)
+      .select(PROJECT_COLUMNS)
+      .orderBy('id')
+      .limit(page.limit + 1);
+    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    if (page.after !== undefined) query = query.where('id', '>', page.after.toString());
+    const rows = await query.execute();
+    return toPage(rows.map(toProjectView), page.limit, (view) => view.id);
+  }
+
+  async byId(owner: Id, id: Id): Promise<ProjectView | undefined> {
+    const row = await this.#visible(owner)
+      .select(PROJECT_COLUMNS)
+      .where('id', '=', id.toString())
+      .executeTakeFirst();
+    return row && toProjectView(row);
+  }
+
+  async tasks(
+    owner: Id,
+    projectId: Id,
+    filter: TaskFilter,
+    page: PageRequest,
+  ): Promise<Page<TaskView> | undefined> {
+    const project = await this.#visible(owner)
+      .select('id')
+      .where('id', '=', projectId.toString())
+      .executeTakeFirst();
+    if (project === undefined) return undefined;
+    // A cursor past the highest possible number ends the list (and never overflows the column).
+    if (page.after !== undefined && page.after > BigInt(Task.MAX_NUMBER))
+      return { items: [], next_cursor: null };
+    let query = this.#db
+      .selectFrom('projects.tasks')
+      .select(['number', 'name', 'completed_at'])
+      .where('project_id', '=', projectId.toString())
+      .orderBy('number')
+      .limit(page.limit + 1);
+    if (filter.completed !== undefined)
+      query = query.where('completed_at', filter.completed ? 'is not' : 'is', null);
+    if (page.after !== undefined) query = query.where('number', '>', Number(page.after));
+    const rows = await query.execute();
+    return toPage(rows.map(toTaskView), page.limit, (view) => String(view.number));
+  }
+
+  async task(owner: Id, projectId: Id, number: number): Promise<TaskLookup> {
+    const row = await this.#visible(owner)
+      .leftJoin('projects.tasks as t', (join) =>
+        join.onRef('t.project_id', '=', 'projects.projects.id').on('t.number', '=', number),
+      )
+      .select(['t.number', 't.name', 't.completed_at'])
+      .where('projects.projects.id', '=', projectId.toString())
+      .executeTakeFirst();
+    if (row === undefined) return { project: 'missing' };
+    if (row.number === null || row.name === null) return { project: 'found', task: undefined };
+    return {
+      project: 'found',
+      task: toTaskView({ number: row.number, name: row.name, completed_at: row.completed_at }),
+    };
+  }
+}
+
+function toProjectView(row: {
+  id: string;
+  name: string;
+  status: ProjectView['status'];
+  max_incomplete_tasks: number | null;
+  task_count: number;
+  completed_task_count: number;
+  created_at: Date;
+  updated_at: Date;
+}): ProjectView {
+  return { ...row, created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString() };
+}
+
+function toTaskView(row: { number: number; name: string; completed_at: Date | null }): TaskView {
+  return { ...row, completed_at: row.completed_at?.toISOString() ?? null };
+}

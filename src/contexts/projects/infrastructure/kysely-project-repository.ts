@@ -1,0 +1,138 @@
+import type { Kysely, Selectable } from 'kysely';
+import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
+import { Id } from '../../../shared/domain/id.ts';
+import type { AggregateTracker } from '../../../shared/infrastructure/unit-of-work.ts';
+import { ExampleProjectExistsError } from '../domain/errors.ts';
+import { Project } from '../domain/project.ts';
+import type { ProjectRepository } from '../domain/project-repository.ts';
+import type { TaskPrimitives } from '../domain/task.ts';
+import type { ProjectsTable, ProjectsTables } from './tables.ts';
+
+/**
+ * Projects in PostgreSQL. Loading takes the project row `FOR UPDATE`: concurrent commands on one
+ * project wait for each other and then see each other's changes, so ten simultaneous "add task"
+ * requests get numbers 1–10 instead of nine version conflicts. Only the tasks a command names
+ * are read, and only the tasks that changed are written.
+ */
+export class KyselyProjectRepository implements ProjectRepository {
+  readonly #db: Kysely<ProjectsTables>;
+  readonly #tracker: AggregateTracker;
+  /** Each loaded project's tasks as they were read or last written, to write only what changed. */
+  readonly #stored = new WeakMap<Project, Map<number, TaskPrimitives>>();
+
+  constructor(db: Kysely<unknown>, tracker: AggregateTracker) {
+    this.#db = db as Kysely<ProjectsTables>;
+    this.#tracker = tracker;
+  }
+
+  async add(project: Project): Promise<void> {
+    const { version: _, ...row } = project.toPrimitives();
+    // DO NOTHING instead of a unique violation: an error would abort the whole transaction, and
+    // with it an event delivery that only wants to learn "the example is already there".
+    const inserted = await this.#db
+      .insertInto('projects.projects')
+      .values({ ...row, version: 1 })
+      .onConflict((conflict) => conflict.column('owner_id').where('is_example', '=', true).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (inserted === undefined) throw new ExampleProjectExistsError(project.ownerId.toString());
+    const tasks = project.loadedTasks.map((task) => task.toPrimitives());
+    await this.#insertTasks(project.id, tasks);
+    project.markSaved(1);
+    this.#remember(project, tasks);
+    this.#tracker.track(project);
+  }
+
+  async save(project: Project): Promise<void> {
+    this.#tracker.track(project);
+    // Every change of a project records an event; none recorded means nothing to write.
+    if (project.recordedEvents.length === 0) return;
+    const { id, version, owner_id: _o, is_example: _e, created_at: _c, ...changes } = project.toPrimitives();
+    const result = await this.#db
+      .updateTable('projects.projects')
+      .set({ ...changes, version: version + 1 })
+      .where('id', '=', id.toString())
+      .where('version', '=', version)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw new ConcurrencyError('project', id.toString());
+
+    const stored = this.#stored.get(project) ?? new Map<number, TaskPrimitives>();
+    const tasks = project.loadedTasks.map((task) => task.toPrimitives());
+    await this.#insertTasks(
+      id,
+      tasks.filter((task) => !stored.has(task.number)),
+    );
+    for (const task of tasks) {
+      const before = stored.get(task.number);
+      if (before === undefined || sameTask(before, task)) continue;
+      await this.#db
+        .updateTable('projects.tasks')
+        .set({ name: task.name, completed_at: task.completed_at })
+        .where('project_id', '=', id.toString())
+        .where('number', '=', task.number)
+        .execute();
+    }
+    project.markSaved(version + 1);
+    this.#remember(project, tasks);
+  }
+
+  async byId(id: Id, tasks: readonly number[] = []): Promise<Project | undefined> {
+    const row = await this.#db
+      .selectFrom('projects.projects')
+      .selectAll()
+      .where('id', '=', id.toString())
+      .where('deleted_at', 'is', null)
+      .forUpdate()
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    // Numbers the project never handed out are not asked for (nor can they overflow the column).
+    const wanted = tasks.filter((n) => Number.isInteger(n) && n >= 1 && n < row.next_task_number);
+    const taskRows =
+      wanted.length === 0
+        ? []
+        : await this.#db
+            .selectFrom('projects.tasks')
+            .select(['number', 'name', 'completed_at', 'created_at'])
+            .where('project_id', '=', row.id)
+            .where('number', 'in', wanted)
+            .execute();
+    return this.#rehydrate(row, taskRows);
+  }
+
+  async ownedBy(owner: Id): Promise<Project[]> {
+    const rows = await this.#db
+      .selectFrom('projects.projects')
+      .selectAll()
+      .where('owner_id', '=', owner.toString())
+      .where('deleted_at', 'is', null)
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+    return rows.map((row) => this.#rehydrate(row, []));
+  }
+
+  async #insertTasks(projectId: Id, tasks: readonly TaskPrimitives[]): Promise<void> {
+    if (tasks.length === 0) return;
+    await this.#db
+      .insertInto('projects.tasks')
+      .values(tasks.map((task) => ({ ...task, project_id: projectId.toString() })))
+      .execute();
+  }
+
+  #rehydrate(row: Selectable<ProjectsTable>, tasks: readonly TaskPrimitives[]): Project {
+    const project = Project.fromPrimitives(
+      { ...row, id: Id.of(row.id), owner_id: Id.of(row.owner_id) },
+      tasks,
+    );
+    this.#remember(project, tasks);
+    return this.#tracker.track(project);
+  }
+
+  #remember(project: Project, tasks: readonly TaskPrimitives[]): void {
+    this.#stored.set(project, new Map(tasks.map((task) => [task.number, task])));
+  }
+}
+
+function sameTask(a: TaskPrimitives, b: TaskPrimitives): boolean {
+  return a.name === b.name && a.completed_at?.getTime() === b.completed_at?.getTime();
+}

@@ -1,0 +1,287 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onServer, openTestDatabase } from '../../../../test/support/database.ts';
+import { ADA, aProject, fixedTools, GRACE } from '../../../../test/support/projects.ts';
+import type { UnitOfWorkFactory } from '../../../shared/application/unit-of-work.ts';
+import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
+import type { DomainEvent } from '../../../shared/domain/domain-event.ts';
+import { Id } from '../../../shared/domain/id.ts';
+import {
+  InMemoryTable,
+  inMemoryUnitOfWorkFactory,
+} from '../../../shared/infrastructure/in-memory-unit-of-work.ts';
+import { Outbox } from '../../../shared/infrastructure/outbox.ts';
+import { kyselyUnitOfWorkFactory } from '../../../shared/infrastructure/unit-of-work.ts';
+import type { ProjectsRepositories } from '../application/dependencies.ts';
+import { ExampleProjectExistsError, ProjectArchivedError } from '../domain/errors.ts';
+import { exampleProjectFor } from '../domain/example-project.ts';
+import { Project } from '../domain/project.ts';
+import { ProjectName } from '../domain/project-name.ts';
+import { TaskName } from '../domain/task-name.ts';
+import {
+  InMemoryProjectRepository,
+  type StoredProject,
+  type StoredTask,
+} from './in-memory-project-repository.ts';
+import { KyselyProjectRepository } from './kysely-project-repository.ts';
+
+interface Subject {
+  uow: UnitOfWorkFactory<ProjectsRepositories>;
+  /** Events that reached the outbox (committed). */
+  outboxNames(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+const tools = fixedTools();
+
+const subjects: Record<string, () => Promise<Subject>> = {
+  'in-memory fake': async () => {
+    const projects = new InMemoryTable<StoredProject>();
+    const tasks = new InMemoryTable<StoredTask>();
+    const outbox: DomainEvent[] = [];
+    return {
+      uow: inMemoryUnitOfWorkFactory(
+        (tracker) => ({ projects: new InMemoryProjectRepository(projects, tasks, tracker) }),
+        [projects, tasks],
+        outbox,
+      ),
+      outboxNames: async () => outbox.map((e) => e.name),
+      close: async () => undefined,
+    };
+  },
+  [`Kysely on ${onServer ? 'the PostgreSQL server' : 'PGlite'}`]: async () => {
+    const database = await openTestDatabase();
+    return {
+      uow: kyselyUnitOfWorkFactory(
+        database.db,
+        (tx, tracker) => ({ projects: new KyselyProjectRepository(tx, tracker) }),
+        new Outbox(),
+      ),
+      outboxNames: async () =>
+        (
+          await sql<{ name: string }>`select name from shared.outbox order by id`.execute(database.db)
+        ).rows.map((r) => r.name),
+      close: () => database.dispose(),
+    };
+  },
+};
+
+for (const [name, make] of Object.entries(subjects)) {
+  describe(`ProjectRepository + unit of work: ${name}`, () => {
+    let subject: Subject;
+    beforeAll(async () => {
+      subject = await make();
+    });
+    afterAll(() => subject.close());
+
+    const stored = async (id: Id, tasks: number[] = []) =>
+      subject.uow().run(({ projects }) => projects.byId(id, tasks));
+
+    it('stores a project with its tasks and reads it back equal, with the tasks asked for', async () => {
+      const project = aProject(tools).withLimit(5).withTasks('Buy wood', 'Cut wood').completing(2).build();
+      await subject.uow().run(({ projects }) => projects.add(project));
+      const loaded = await stored(project.id, [1, 2]);
+      expect(loaded?.toPrimitives()).toEqual({ ...project.toPrimitives(), version: 1 });
+      expect(loaded?.loadedTasks.map((t) => t.toPrimitives())).toEqual(
+        project.loadedTasks.map((t) => t.toPrimitives()),
+      );
+    });
+
+    it('loads only the tasks asked for, and never asks for numbers the project did not hand out', async () => {
+      const project = aProject(tools).withTasks('Buy wood', 'Cut wood', 'Paint it').build();
+      await subject.uow().run(({ projects }) => projects.add(project));
+      expect((await stored(project.id))?.loadedTasks).toEqual([]);
+      expect((await stored(project.id, [2]))?.loadedTasks.map((t) => t.number)).toEqual([2]);
+      expect(
+        (await stored(project.id, [0, -1, 4, 1.5, 2 ** 31, 2 ** 53]))?.loadedTasks.map((t) => t.number),
+      ).toEqual([]);
+    });
+
+    it('saves new and changed tasks with the counters, without loading the others', async () => {
+      const project = aProject(tools).withTasks('Buy wood', 'Cut wood').build();
+      await subject.uow().run(({ projects }) => projects.add(project));
+      await subject.uow().run(async ({ projects }) => {
+        const loaded = (await projects.byId(project.id, [2]))!;
+        loaded.completeTask(2, tools);
+        loaded.addTask(TaskName.parse('Paint it'), tools);
+        loaded.renameTask(2, TaskName.parse('Cut oak'), tools);
+        await projects.save(loaded);
+      });
+      const again = await stored(project.id, [1, 2, 3]);
+      expect(again?.toPrimitives()).toMatchObject({
+        next_task_number: 4,
+        task_count: 3,
+        completed_task_count: 1,
+        version: 2,
+      });
+      expect(again?.loadedTasks.map((t) => [t.number, t.name.value, t.isComplete])).toEqual([
+        [1, 'Buy wood', false],
+        [2, 'Cut oak', true],
+        [3, 'Paint it', false],
+      ]);
+    });
+
+    it('writes nothing when a loaded project did not change', async () => {
+      const project = aProject(tools).withTasks('Buy wood').completing(1).build();
+      await subject.uow().run(({ projects }) => projects.add(project));
+      await subject.uow().run(async ({ projects }) => {
+        const loaded = (await projects.byId(project.id, [1]))!;
+        loaded.completeTask(1, tools);
+        await projects.save(loaded);
+      });
+      expect((await stored(project.id))?.version).toBe(1);
+    });
+
+    it('writes the recorded events to the outbox with the commit, and none on rollback', async () => {
+      const before = (await subject.outboxNames()).length;
+      const kept = Project.create({ owner: ADA, name: ProjectName.parse('Kept shed') }, tools);
+      await subject.uow().run(({ projects }) => projects.add(kept));
+      const dropped = aProject(tools).build();
+      await expect(
+        subject.uow().run(async ({ projects }) => {
+          await projects.add(dropped);
+          const loaded = (await projects.byId(kept.id))!;
+          loaded.rename(ProjectName.parse('Lost name'), tools);
+          await projects.save(loaded);
+          throw new Error('the command failed after saving');
+        }),
+      ).rejects.toThrow('the command failed');
+      expect((await subject.outboxNames()).slice(before)).toEqual(['projects.project_created']);
+      expect(await stored(dropped.id)).toBeUndefined();
+      expect((await stored(kept.id))?.name.value).toBe('Kept shed');
+    });
+
+    it('hides deleted projects from byId and ownedBy; lists a member’s others in id order', async () => {
+      const owner = Id.of(String(9_000_000 + Math.floor(Math.random() * 1_000_000)));
+      const first = aProject(tools).ownedBy(owner).build();
+      const gone = aProject(tools).ownedBy(owner).archived().build();
+      const last = aProject(tools).ownedBy(owner).build();
+      const someoneElses = aProject(tools).ownedBy(GRACE).build();
+      await subject.uow().run(async ({ projects }) => {
+        for (const p of [first, gone, last, someoneElses]) await projects.add(p);
+      });
+      await subject.uow().run(async ({ projects }) => {
+        const loaded = (await projects.byId(gone.id))!;
+        loaded.delete(tools);
+        await projects.save(loaded);
+      });
+      expect(await stored(gone.id)).toBeUndefined();
+      const owned = await subject.uow().run(({ projects }) => projects.ownedBy(owner));
+      expect(owned.map((p) => p.id)).toEqual([first.id, last.id]);
+    });
+
+    it('keeps one example project per member, and the transaction stays usable after the refusal', async () => {
+      const owner = Id.of(String(20_000_000 + Math.floor(Math.random() * 1_000_000)));
+      await subject.uow().run(({ projects }) => projects.add(exampleProjectFor(owner, tools)));
+      const other = aProject(tools).ownedBy(owner).build();
+      await subject.uow().run(async ({ projects }) => {
+        await expect(projects.add(exampleProjectFor(owner, tools))).rejects.toThrow(
+          ExampleProjectExistsError,
+        );
+        await projects.add(other);
+      });
+      const owned = await subject.uow().run(({ projects }) => projects.ownedBy(owner));
+      expect(owned.map((p) => [p.isExample, p.name.value])).toEqual([
+        [true, 'My first project'],
+        [false, 'Garden shed'],
+      ]);
+      // Another member's example is no conflict.
+      await subject.uow().run(({ projects }) => projects.add(exampleProjectFor(ADA, tools)));
+    });
+
+    it('refuses to save a project someone else saved since it was loaded', async () => {
+      const project = aProject(tools).build();
+      await subject.uow().run(({ projects }) => projects.add(project));
+      const stale = (await stored(project.id))!;
+      await subject.uow().run(async ({ projects }) => {
+        const fresh = (await projects.byId(project.id))!;
+        fresh.rename(ProjectName.parse('First writer'), tools);
+        await projects.save(fresh);
+      });
+      stale.rename(ProjectName.parse('Second writer'), tools);
+      await expect(subject.uow().run(({ projects }) => projects.save(stale))).rejects.toThrow(
+        ConcurrencyError,
+      );
+      expect((await stored(project.id))?.name.value).toBe('First writer');
+    });
+  });
+}
+
+describe.runIf(onServer)('concurrent commands on one project, on the PostgreSQL server', () => {
+  let database: Awaited<ReturnType<typeof openTestDatabase>>;
+  let uow: UnitOfWorkFactory<ProjectsRepositories>;
+  beforeAll(async () => {
+    database = await openTestDatabase();
+    uow = kyselyUnitOfWorkFactory(
+      database.db,
+      (tx, tracker) => ({ projects: new KyselyProjectRepository(tx, tracker) }),
+      new Outbox(),
+    );
+  });
+  afterAll(() => database.dispose());
+
+  it('gives ten simultaneous task additions ten distinct numbers, 1 to 10, with no conflict', async () => {
+    const project = aProject(tools).build();
+    await uow().run(({ projects }) => projects.add(project));
+    const numbers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        uow().run(async ({ projects }) => {
+          const loaded = (await projects.byId(project.id))!;
+          const task = loaded.addTask(TaskName.parse(`Task ${i + 1}`), tools);
+          await projects.save(loaded);
+          return task.number;
+        }),
+      ),
+    );
+    expect([...numbers].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const { rows } = await sql<{ n: string }>`
+      select count(*) as n from projects.tasks where project_id = ${project.id.toString()}`.execute(
+      database.db,
+    );
+    expect(rows[0]?.n).toBe('10');
+    const stored = await uow().run(({ projects }) => projects.byId(project.id));
+    expect(stored?.toPrimitives()).toMatchObject({ next_task_number: 11, task_count: 10, version: 11 });
+  });
+
+  it('makes a rename wait for an archive in progress, then refuse it for the archive, not for the race', async () => {
+    const project = aProject(tools).build();
+    await uow().run(({ projects }) => projects.add(project));
+    let archiveLoaded!: () => void;
+    const loaded = new Promise<void>((resolve) => {
+      archiveLoaded = resolve;
+    });
+    const order: string[] = [];
+    const archive = uow().run(async ({ projects }) => {
+      const p = (await projects.byId(project.id))!;
+      archiveLoaded();
+      // Hold the project while the rename tries to load it.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      p.archive(tools);
+      await projects.save(p);
+      order.push('archive committed');
+    });
+    await loaded;
+    const rename = uow().run(async ({ projects }) => {
+      const p = (await projects.byId(project.id))!;
+      order.push(`rename loaded ${p.status}`);
+      p.rename(ProjectName.parse('Too late'), tools);
+      await projects.save(p);
+    });
+    await archive;
+    await expect(rename).rejects.toThrow(ProjectArchivedError);
+    expect(order).toEqual(['archive committed', 'rename loaded archived']);
+  });
+
+  it('creates one example project when two deliveries of one sign-up race', async () => {
+    const owner = Id.of('31337');
+    const results = await Promise.allSettled(
+      [1, 2].map(() => uow().run(({ projects }) => projects.add(exampleProjectFor(owner, tools)))),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(failed.reason).toBeInstanceOf(ExampleProjectExistsError);
+    const { rows } = await sql<{ n: string }>`
+      select count(*) as n from projects.projects where owner_id = ${owner.toString()}`.execute(database.db);
+    expect(rows[0]?.n).toBe('1');
+  });
+});

@@ -1,0 +1,176 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApp } from '../../../test/support/app.ts';
+import { LogCapture } from '../../../test/support/log-capture.ts';
+import { type App, migrationFolders } from '../../app.ts';
+import { migrateDown } from '../infrastructure/migrator.ts';
+
+describe('the HTTP server', () => {
+  let app: App;
+  beforeAll(async () => {
+    app = await testApp({ env: { CORS_ORIGINS: 'https://app.example.com', CORS_ALLOW_CREDENTIALS: 'true' } });
+  });
+  afterAll(() => app.close());
+
+  it('answers liveness without touching anything', async () => {
+    const response = await app.http.inject({ method: 'GET', url: '/api/v1/health' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('is ready when the database answers and every migration is applied', async () => {
+    const response = await app.http.inject({ method: 'GET', url: '/api/v1/health/ready' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok' } });
+  });
+
+  it('echoes a well-formed X-Request-Id and makes one up otherwise', async () => {
+    const given = await app.http.inject({
+      method: 'GET',
+      url: '/api/v1/health',
+      headers: { 'x-request-id': 'abc-123' },
+    });
+    expect(given.headers['x-request-id']).toBe('abc-123');
+    const forged = await app.http.inject({
+      method: 'GET',
+      url: '/api/v1/health',
+      headers: { 'x-request-id': 'a b\u0001' },
+    });
+    expect(forged.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers CORS preflights for the configured origins only', async () => {
+    const allowed = await app.http.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/members',
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' },
+    });
+    expect(allowed.statusCode).toBe(204);
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(allowed.headers['access-control-allow-credentials']).toBe('true');
+    const other = await app.http.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/members',
+      headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' },
+    });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('answers unknown routes with a problem+json 404', async () => {
+    const response = await app.http.inject({ method: 'GET', url: '/api/v1/nope' });
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ code: 'route.not_found', status: 404 });
+  });
+
+  it('serves Swagger UI, ReDoc and its bundle from here, with no external links', async () => {
+    const docs = await app.http.inject({ method: 'GET', url: '/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.body).toContain('swagger-ui');
+    const redoc = await app.http.inject({ method: 'GET', url: '/redoc' });
+    expect(redoc.statusCode).toBe(200);
+    expect(redoc.body).toContain('/openapi.json');
+    expect(redoc.body).not.toMatch(/https?:\/\//);
+    const bundle = await app.http.inject({ method: 'GET', url: '/redoc/redoc.standalone.js' });
+    expect(bundle.statusCode).toBe(200);
+    expect(bundle.headers['content-type']).toMatch(/javascript/);
+    expect(bundle.rawPayload.length).toBeGreaterThan(100_000);
+  });
+
+  it('publishes OpenAPI 3.1 where every route has a summary, tags, responses and body examples', async () => {
+    const response = await app.http.inject({ method: 'GET', url: '/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    const spec = response.json() as {
+      openapi: string;
+      paths: Record<string, Record<string, Record<string, unknown>>>;
+    };
+    expect(spec.openapi).toBe('3.1.0');
+    const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ path, method, op })),
+    );
+    expect(operations.length).toBeGreaterThan(8);
+    for (const { path, method, op } of operations) {
+      const where = `${method.toUpperCase()} ${path}`;
+      expect(op.summary, where).toEqual(expect.any(String));
+      expect((op.tags as string[] | undefined)?.length, where).toBeGreaterThan(0);
+      expect(Object.keys(op.responses as object).length, where).toBeGreaterThan(0);
+      type Media = { schema: { examples?: unknown[] }; example?: unknown; examples?: unknown };
+      const body = op.requestBody as { content: Record<string, Media> } | undefined;
+      if (body !== undefined) {
+        const media = Object.values(body.content);
+        expect(
+          media.some(
+            (m) =>
+              m.example !== undefined || m.examples !== undefined || (m.schema.examples?.length ?? 0) > 0,
+          ),
+          `${where} body has examples`,
+        ).toBe(true);
+      }
+    }
+  });
+});
+
+describe('readiness with pending migrations', () => {
+  it('answers 503 while a migration is not applied', async () => {
+    const app = await testApp();
+    try {
+      await migrateDown(app.database.db, migrationFolders);
+      const response = await app.http.inject({ method: 'GET', url: '/api/v1/health/ready' });
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toMatchObject({ status: 'unavailable', checks: { migrations: 'failing' } });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('logging', () => {
+  it('echoes SQL statements with the request id of the request that ran them (SQL_ECHO=true)', async () => {
+    const logs = new LogCapture();
+    const app = await testApp({ env: { SQL_ECHO: 'true', LOG_LEVEL: 'info' }, logStream: logs });
+    try {
+      await app.http.inject({
+        method: 'POST',
+        url: '/api/v1/members',
+        headers: { 'x-request-id': 'req-sql-1' },
+        payload: { email: 'echo@example.com', passwd: 'Correct-Horse-9', name: 'Echo' },
+      });
+      const statements = logs.matching((line) => line.msg === 'sql' && line.reqId === 'req-sql-1');
+      expect(statements.map((line) => line.sql)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^insert into "accounts"\."members"/)]),
+      );
+      const requestLines = logs.matching((line) => line.reqId === 'req-sql-1');
+      expect(requestLines.map((line) => line.msg)).toEqual(
+        expect.arrayContaining(['incoming request', 'request completed']),
+      );
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('never logs SQL without SQL_ECHO, nor an Authorization header', async () => {
+    const logs = new LogCapture();
+    const app = await testApp({ env: { LOG_LEVEL: 'trace' }, logStream: logs });
+    try {
+      await app.http.inject({
+        method: 'GET',
+        url: '/api/v1/health',
+        headers: { authorization: 'Bearer secret-token' },
+      });
+      expect(logs.matching((line) => line.msg === 'sql')).toEqual([]);
+      expect(JSON.stringify(logs.lines)).not.toContain('secret-token');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('.env.example', () => {
+  it('documents every variable the configuration reads', async () => {
+    const source = await readFile(new URL('../../config.ts', import.meta.url), 'utf8');
+    const example = await readFile(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const names = [...source.matchAll(/\(\s*'([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1]!);
+    expect(names.length).toBeGreaterThan(20);
+    for (const name of new Set(names)) expect(example, name).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
+  });
+});
