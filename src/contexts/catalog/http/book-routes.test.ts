@@ -3,12 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../../../../test/support/app.ts';
 import { aBookBody, anAuthorBody } from '../../../../test/support/catalog.ts';
 import { catalogClient, expectProblem } from '../../../../test/support/catalog-http.ts';
+import { onServer } from '../../../../test/support/database.ts';
 import type { App } from '../../../app.ts';
 
 let app: App;
 let api: ReturnType<typeof catalogClient>;
 beforeAll(async () => {
-  app = await testApp({ clock: undefined });
+  app = await testApp();
   api = catalogClient(app);
 });
 afterAll(() => app.close());
@@ -57,11 +58,17 @@ describe('POST /api/v1/books', () => {
     expect(book.price).toEqual({ amount: 999_999_999_999_999, currency: 'KRW' });
   });
 
-  it('answers 401 with WWW-Authenticate to a caller without a valid token, and stores nothing', async () => {
+  it('answers 401 with WWW-Authenticate to a caller without a valid token, before looking at the body', async () => {
     const before = await bookCount();
     const anonymous = await app.http.inject({ method: 'POST', url: '/api/v1/books', payload: aBookBody() });
     expectProblem(anonymous, 401, 'auth.unauthenticated');
     expect(anonymous.headers['www-authenticate']).toBe('Bearer');
+    const anonymousJunk = await app.http.inject({
+      method: 'POST',
+      url: '/api/v1/books',
+      payload: { junk: true },
+    });
+    expectProblem(anonymousJunk, 401, 'auth.unauthenticated');
     const forged = await api.write('POST', '/books', aBookBody(), { authorization: 'Bearer not.a.token' });
     expectProblem(forged, 401, 'auth.invalid_token');
     expect(await bookCount()).toBe(before);
@@ -339,6 +346,22 @@ describe('PUT and DELETE /api/v1/books/{id}/authors/{author_id}', () => {
        where name = 'catalog.author_added_to_book' and aggregate_id = ${book.id}`.execute(app.database.db);
     expect(rows[0]?.n).toBe('1');
   });
+
+  it.runIf(onServer)(
+    'lets five members add five authors to one book at the same moment: all 204',
+    async () => {
+      const book = await newBook();
+      const authors = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => newAuthor({ first_name: `Racer${i}` })),
+      );
+      const responses = await Promise.all(
+        authors.map((a) => api.write('PUT', `/books/${book.id}/authors/${a.id}`)),
+      );
+      expect(responses.map((r) => r.statusCode)).toEqual([204, 204, 204, 204, 204]);
+      const named = (await api.read(`/books/${book.id}`)).json().authors.map((a: { id: string }) => a.id);
+      expect([...named].sort()).toEqual(authors.map((a) => a.id).sort());
+    },
+  );
 
   it('answers 404 for a missing book or a missing author, not 500', async () => {
     const book = await newBook();

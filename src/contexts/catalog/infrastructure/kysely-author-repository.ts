@@ -12,6 +12,8 @@ type StoredBibliography = ReadonlyMap<string, BibliographyEntry>;
  * An author is a row in `authors` plus its entries in `author_bibliography`. A prolific author
  * has hundreds of entries and each event changes one, so `save` writes only the entries that
  * differ from what was loaded; the author row's version check still guards the whole aggregate.
+ * Loading takes the author row `FOR UPDATE`: two deliveries for one author (two books naming it
+ * at once) take turns instead of one failing the version check and waiting for a retry.
  */
 export class KyselyAuthorRepository implements AuthorRepository {
   readonly #db: Kysely<CatalogTables>;
@@ -58,6 +60,7 @@ export class KyselyAuthorRepository implements AuthorRepository {
       .selectFrom('catalog.authors')
       .selectAll()
       .where('id', '=', id.toString())
+      .forUpdate()
       .executeTakeFirst();
     if (row === undefined) return undefined;
     const entries = await this.#db

@@ -8,7 +8,12 @@ import type { BookRepository } from '../domain/book-repository.ts';
 import { IsbnTakenError } from '../domain/errors.ts';
 import type { BooksTable, CatalogTables } from './tables.ts';
 
-/** A book is one row: its author ids are a bigint[] column, in the order they were added. */
+/**
+ * A book is one row: its author ids are a bigint[] column, in the order they were added. Loading
+ * takes the row `FOR UPDATE`, so concurrent commands on one book take turns (two members adding
+ * two authors at once both succeed) instead of one failing the version check; the version check
+ * on save stays as the safety net.
+ */
 export class KyselyBookRepository implements BookRepository {
   readonly #db: Kysely<CatalogTables>;
   readonly #tracker: AggregateTracker;
@@ -60,6 +65,7 @@ export class KyselyBookRepository implements BookRepository {
       .selectFrom('catalog.books')
       .selectAll()
       .where('id', '=', id.toString())
+      .forUpdate()
       .executeTakeFirst();
     return row && this.#tracker.track(fromRow(row));
   }
