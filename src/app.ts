@@ -7,6 +7,7 @@ import { type Config, ConfigError } from './config.ts';
 import { InvalidEmailError, WeakPasswordError } from './contexts/accounts/domain/errors.ts';
 import type { PasswordHasher } from './contexts/accounts/domain/password.ts';
 import { accounts } from './contexts/accounts/index.ts';
+import { catalog } from './contexts/catalog/index.ts';
 import { projects } from './contexts/projects/index.ts';
 import type { Mailer } from './shared/application/mailer.ts';
 import { MessageBus } from './shared/application/message-bus.ts';
@@ -39,7 +40,7 @@ import { SmtpMailer } from './shared/infrastructure/smtp-mailer.ts';
 import { LeasedIdGenerator } from './shared/infrastructure/worker-lease.ts';
 
 /** Every bounded context of the monolith, in the order their routes and migrations are registered. */
-export const contexts: readonly BoundedContext[] = [accounts as BoundedContext, projects];
+export const contexts: readonly BoundedContext[] = [accounts as BoundedContext, catalog, projects];
 
 /** Every migration folder: the shared schema first, then one per context. */
 export const migrationFolders: readonly URL[] = [
@@ -187,6 +188,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         },
         ...(overrides.hasher ? { hasher: overrides.hasher } : {}),
       }),
+      catalog.start(wiring, {}),
       projects.start(wiring, {}),
     ];
     bus.assertHandles(contexts.flatMap((context) => context.commandTypes));

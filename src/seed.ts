@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { App } from './app.ts';
+import { seedCatalog } from './contexts/catalog/demo-catalog.ts';
 import { seedProjects } from './contexts/projects/demo-projects.ts';
 import { Id } from './shared/domain/id.ts';
 
@@ -66,7 +67,7 @@ export async function seedDemo(app: App, options: SeedOptions): Promise<SeedRepo
     memberIds.push(Id.of(id));
     lines.push(`  ${member.email}  ${member.password}`);
   }
-  // The demo catalog (catalog work) is seeded here.
+  lines.push(...(await seedCatalog(app, options)));
   lines.push(...(await seedProjects(app, memberIds)));
   return { created: true, lines };
 }

@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 
@@ -41,6 +42,8 @@ export async function createPGlite(dataDir: string | undefined, loadDataDir?: Bl
     ...(dataDir === undefined ? {} : { dataDir }),
     ...(loadDataDir === undefined ? {} : { loadDataDir }),
     parsers: { [INT8_OID]: int8AsString },
+    // The catalog's title and name searches use trigram indexes; on the server it is contrib.
+    extensions: { pg_trgm },
   });
 }
 

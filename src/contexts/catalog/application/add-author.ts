@@ -1,0 +1,28 @@
+import type { Id } from '../../../shared/domain/id.ts';
+import { Age } from '../domain/age.ts';
+import { Author } from '../domain/author.ts';
+import { Biography } from '../domain/biography.ts';
+import { PersonName } from '../domain/person-name.ts';
+import type { CatalogDependencies } from './dependencies.ts';
+
+export interface AddAuthor {
+  readonly type: 'catalog.add_author';
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly age: number;
+  readonly biography?: string | null;
+}
+
+/** Adds an author, who lists no book yet; answers its id. */
+export async function addAuthor(command: AddAuthor, deps: CatalogDependencies): Promise<Id> {
+  const profile = {
+    name: PersonName.of(command.firstName, command.lastName),
+    age: Age.of(command.age),
+    biography: Biography.parse(command.biography ?? null),
+  };
+  return deps.uow().run(async ({ authors }) => {
+    const author = Author.add(profile, deps.tools);
+    await authors.add(author);
+    return author.id;
+  });
+}

@@ -1,0 +1,75 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { BoundedContext, EventSubscription } from '../../shared/infrastructure/bounded-context.ts';
+import type { Outbox } from '../../shared/infrastructure/outbox.ts';
+import {
+  type AggregateTracker,
+  KyselyUnitOfWork,
+  kyselyUnitOfWorkFactory,
+} from '../../shared/infrastructure/unit-of-work.ts';
+import { authorListsBook, authorUnlistsBook } from './application/author-bibliography.ts';
+import { catalogCommandHandlers, catalogCommandTypes } from './application/commands.ts';
+import type { CatalogRepositories } from './application/dependencies.ts';
+import { catalogErrorStatuses } from './http/error-statuses.ts';
+import { catalogRoutes } from './http/routes.ts';
+import { KyselyAuthorRepository } from './infrastructure/kysely-author-repository.ts';
+import { KyselyBookRepository } from './infrastructure/kysely-book-repository.ts';
+import { KyselyCatalogQueries } from './infrastructure/kysely-catalog-queries.ts';
+
+/** The catalog's repositories bound to one transaction. */
+export const catalogRepositories = (
+  tx: Transaction<unknown>,
+  tracker: AggregateTracker,
+): CatalogRepositories => ({
+  books: new KyselyBookRepository(tx, tracker),
+  authors: new KyselyAuthorRepository(tx, tracker),
+});
+
+/**
+ * How authors follow books: one subscription per event. Each delivery runs in its own
+ * transaction; the unit of work made on it joins that transaction.
+ */
+export function catalogSubscriptions(outbox: Outbox): EventSubscription[] {
+  const onDelivery = (tx: Kysely<unknown>) => ({
+    uow: () => new KyselyUnitOfWork(tx, catalogRepositories, outbox),
+  });
+  return [
+    {
+      event: 'catalog.author_added_to_book',
+      subscriber: 'catalog.author_lists_book',
+      handle: (event, tx) => authorListsBook(event, onDelivery(tx)),
+    },
+    {
+      event: 'catalog.author_removed_from_book',
+      subscriber: 'catalog.author_unlists_book',
+      handle: (event, tx) => authorUnlistsBook(event, onDelivery(tx)),
+    },
+  ];
+}
+
+/** The catalog context: books and their authors. */
+export const catalog: BoundedContext = {
+  name: 'catalog',
+  migrations: new URL('./infrastructure/migrations/', import.meta.url),
+  errorStatuses: catalogErrorStatuses,
+  commandTypes: catalogCommandTypes,
+  tags: [
+    { name: 'books', description: 'Books: ISBN, price, pages, and the authors each book names' },
+    { name: 'authors', description: 'Authors and the books they list' },
+  ],
+
+  start({ db, readDb, outbox, tools, bus, auth }) {
+    bus.register(
+      catalogCommandHandlers({ uow: kyselyUnitOfWorkFactory(db, catalogRepositories, outbox), tools }),
+    );
+    const deps = {
+      bus,
+      auth,
+      queries: new KyselyCatalogQueries(readDb),
+      freshQueries: new KyselyCatalogQueries(db),
+    };
+    return {
+      routes: (app) => catalogRoutes(app, deps),
+      subscriptions: catalogSubscriptions(outbox),
+    };
+  },
+};

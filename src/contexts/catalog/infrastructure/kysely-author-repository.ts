@@ -1,0 +1,130 @@
+import type { Kysely, Selectable } from 'kysely';
+import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
+import { Id } from '../../../shared/domain/id.ts';
+import type { AggregateTracker } from '../../../shared/infrastructure/unit-of-work.ts';
+import { Author, type BibliographyEntry } from '../domain/author.ts';
+import type { AuthorRepository } from '../domain/author-repository.ts';
+import type { AuthorBibliographyTable, AuthorsTable, CatalogTables } from './tables.ts';
+
+type StoredBibliography = ReadonlyMap<string, BibliographyEntry>;
+
+/**
+ * An author is a row in `authors` plus its entries in `author_bibliography`. A prolific author
+ * has hundreds of entries and each event changes one, so `save` writes only the entries that
+ * differ from what was loaded; the author row's version check still guards the whole aggregate.
+ * Loading takes the author row `FOR UPDATE`: two deliveries for one author (two books naming it
+ * at once) take turns instead of one failing the version check and waiting for a retry.
+ */
+export class KyselyAuthorRepository implements AuthorRepository {
+  readonly #db: Kysely<CatalogTables>;
+  readonly #tracker: AggregateTracker;
+  /** The bibliography as stored, for each author this repository loaded or wrote. */
+  readonly #stored = new WeakMap<Author, StoredBibliography>();
+
+  constructor(db: Kysely<unknown>, tracker: AggregateTracker) {
+    this.#db = db as Kysely<CatalogTables>;
+    this.#tracker = tracker;
+  }
+
+  async add(author: Author): Promise<void> {
+    const { version: _, bibliography, ...row } = author.toPrimitives();
+    await this.#db
+      .insertInto('catalog.authors')
+      .values({ ...row, id: row.id.toString(), version: 1 })
+      .execute();
+    await this.#writeEntries(author.id, bibliography);
+    author.markSaved(1);
+    this.#remember(author, bibliography);
+  }
+
+  async save(author: Author): Promise<void> {
+    const { id, version, created_at: _, bibliography, ...changes } = author.toPrimitives();
+    const result = await this.#db
+      .updateTable('catalog.authors')
+      .set({ ...changes, version: version + 1 })
+      .where('id', '=', id.toString())
+      .where('version', '=', version)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw new ConcurrencyError('author', id.toString());
+    const stored = this.#stored.get(author) ?? new Map();
+    await this.#writeEntries(
+      id,
+      bibliography.filter((entry) => !sameEntry(stored.get(entry.book_id.toString()), entry)),
+    );
+    author.markSaved(version + 1);
+    this.#remember(author, bibliography);
+  }
+
+  async byId(id: Id): Promise<Author | undefined> {
+    const row = await this.#db
+      .selectFrom('catalog.authors')
+      .selectAll()
+      .where('id', '=', id.toString())
+      .forUpdate()
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    const entries = await this.#db
+      .selectFrom('catalog.author_bibliography')
+      .select(['book_id', 'book_version', 'listed'])
+      .where('author_id', '=', id.toString())
+      .orderBy('book_id')
+      .execute();
+    const author = fromRows(row, entries);
+    this.#remember(author, author.toPrimitives().bibliography);
+    return author;
+  }
+
+  async exists(id: Id): Promise<boolean> {
+    const row = await this.#db
+      .selectFrom('catalog.authors')
+      .select('id')
+      .where('id', '=', id.toString())
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async #writeEntries(authorId: Id, entries: readonly BibliographyEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.#db
+      .insertInto('catalog.author_bibliography')
+      .values(
+        entries.map((entry) => ({
+          author_id: authorId.toString(),
+          book_id: entry.book_id.toString(),
+          book_version: entry.book_version,
+          listed: entry.listed,
+        })),
+      )
+      .onConflict((conflict) =>
+        conflict.columns(['author_id', 'book_id']).doUpdateSet((eb) => ({
+          book_version: eb.ref('excluded.book_version'),
+          listed: eb.ref('excluded.listed'),
+        })),
+      )
+      .execute();
+  }
+
+  #remember(author: Author, bibliography: readonly BibliographyEntry[]): void {
+    this.#stored.set(author, new Map(bibliography.map((entry) => [entry.book_id.toString(), entry])));
+    this.#tracker.track(author);
+  }
+}
+
+function sameEntry(stored: BibliographyEntry | undefined, entry: BibliographyEntry): boolean {
+  return stored !== undefined && stored.book_version === entry.book_version && stored.listed === entry.listed;
+}
+
+function fromRows(
+  row: Selectable<AuthorsTable>,
+  entries: readonly Pick<Selectable<AuthorBibliographyTable>, 'book_id' | 'book_version' | 'listed'>[],
+): Author {
+  return Author.fromPrimitives({
+    ...row,
+    id: Id.of(row.id),
+    bibliography: entries.map((entry) => ({
+      book_id: Id.of(entry.book_id),
+      book_version: entry.book_version,
+      listed: entry.listed,
+    })),
+  });
+}

@@ -1,0 +1,154 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aBook, anAuthor, outboxEvent } from '../../../test/support/catalog.ts';
+import { onServer, openTestDatabase } from '../../../test/support/database.ts';
+import { MessageBus } from '../../shared/application/message-bus.ts';
+import { FixedClock } from '../../shared/domain/clock.ts';
+import type { DomainEvent, Json } from '../../shared/domain/domain-event.ts';
+import { type Id, SnowflakeIdGenerator } from '../../shared/domain/id.ts';
+import type { AnyEventSubscription } from '../../shared/infrastructure/bounded-context.ts';
+import { Outbox } from '../../shared/infrastructure/outbox.ts';
+import { kyselyUnitOfWorkFactory } from '../../shared/infrastructure/unit-of-work.ts';
+import { catalogCommandHandlers } from './application/commands.ts';
+import { catalogRepositories, catalogSubscriptions } from './index.ts';
+import { KyselyCatalogQueries } from './infrastructure/kysely-catalog-queries.ts';
+
+type Db = Awaited<ReturnType<typeof openTestDatabase>>;
+
+let database: Db;
+let bus: MessageBus;
+let queries: KyselyCatalogQueries;
+let subscriptions: AnyEventSubscription[];
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  const clock = new FixedClock('2026-06-01T10:00:00.000Z');
+  const outbox = new Outbox();
+  bus = new MessageBus();
+  bus.register(
+    catalogCommandHandlers({
+      uow: kyselyUnitOfWorkFactory(database.db, catalogRepositories, outbox),
+      tools: { clock, ids: new SnowflakeIdGenerator(8, clock) },
+    }),
+  );
+  queries = new KyselyCatalogQueries(database.db);
+  subscriptions = catalogSubscriptions(outbox);
+});
+afterAll(() => database.dispose());
+
+/** The stored events about one book, oldest first, as the relay reads them. */
+async function eventsOf(book: Id, name: string): Promise<DomainEvent[]> {
+  const { rows } = await sql<{
+    id: string;
+    name: string;
+    aggregate_type: string;
+    aggregate_id: string;
+    occurred_at: Date;
+    payload: Json;
+  }>`select id, name, aggregate_type, aggregate_id, occurred_at, payload from shared.outbox
+      where aggregate_id = ${book.toString()} and name = ${name} order by id`.execute(database.db);
+  return rows.map(outboxEvent);
+}
+
+/** One delivery, as the relay makes it: the subscriber's handle inside a transaction of its own. */
+async function deliver(event: DomainEvent): Promise<void> {
+  const subscription = subscriptions.find((s) => s.event === event.name);
+  if (subscription === undefined) throw new Error(`no subscription for ${event.name}`);
+  await database.db.transaction().execute((tx) => subscription.handle(event, tx));
+}
+
+async function booksListedBy(author: Id): Promise<string[]> {
+  return (await queries.author(author))!.view.books.map((b) => b.id);
+}
+
+async function authorVersion(author: Id): Promise<number> {
+  return (await queries.author(author))!.version;
+}
+
+describe(`the author follows the book through the outbox (on ${onServer ? 'the PostgreSQL server' : 'PGlite'})`, () => {
+  it('declares one subscription per book event the author side needs', () => {
+    expect(subscriptions.map((s) => [s.event, s.subscriber])).toEqual([
+      ['catalog.author_added_to_book', 'catalog.author_lists_book'],
+      ['catalog.author_removed_from_book', 'catalog.author_unlists_book'],
+    ]);
+  });
+
+  it('lists the book once catalog.author_added_to_book is handled, and only once if it is redelivered', async () => {
+    const book = await bus.execute(aBook());
+    const author = await bus.execute(anAuthor());
+    await bus.execute({ type: 'catalog.add_author_to_book', bookId: book, authorId: author });
+    expect(await booksListedBy(author)).toEqual([]);
+    const [added] = await eventsOf(book, 'catalog.author_added_to_book');
+    await deliver(added!);
+    expect(await booksListedBy(author)).toEqual([book.toString()]);
+    const version = await authorVersion(author);
+    await deliver(added!);
+    expect(await booksListedBy(author)).toEqual([book.toString()]);
+    expect(await authorVersion(author)).toBe(version);
+  });
+
+  it('unlists the book when the author is removed from it', async () => {
+    const book = await bus.execute(aBook());
+    const author = await bus.execute(anAuthor());
+    await bus.execute({ type: 'catalog.add_author_to_book', bookId: book, authorId: author });
+    await bus.execute({ type: 'catalog.remove_author_from_book', bookId: book, authorId: author });
+    for (const event of await eventsOf(book, 'catalog.author_added_to_book')) await deliver(event);
+    for (const event of await eventsOf(book, 'catalog.author_removed_from_book')) await deliver(event);
+    expect(await booksListedBy(author)).toEqual([]);
+    const { rows } = await sql<{ listed: boolean }>`
+      select listed from catalog.author_bibliography where author_id = ${author.toString()}`.execute(
+      database.db,
+    );
+    expect(rows).toEqual([{ listed: false }]);
+  });
+
+  it('leaves no author listing a deleted book, even when the addition is redelivered after the deletion', async () => {
+    const book = await bus.execute(aBook());
+    const keeps = await bus.execute(aBook({ title: 'Still here' }));
+    const [first, second] = [
+      await bus.execute(anAuthor()),
+      await bus.execute(anAuthor({ firstName: 'Second' })),
+    ];
+    for (const author of [first, second]) {
+      await bus.execute({ type: 'catalog.add_author_to_book', bookId: book, authorId: author });
+    }
+    await bus.execute({ type: 'catalog.add_author_to_book', bookId: keeps, authorId: first });
+    for (const event of await eventsOf(book, 'catalog.author_added_to_book')) await deliver(event);
+    for (const event of await eventsOf(keeps, 'catalog.author_added_to_book')) await deliver(event);
+    await bus.execute({ type: 'catalog.delete_book', bookId: book });
+    for (const event of await eventsOf(book, 'catalog.author_removed_from_book')) await deliver(event);
+    for (const event of await eventsOf(book, 'catalog.author_added_to_book')) await deliver(event);
+    const { rows } = await sql<{ n: string }>`
+      select count(*) as n from catalog.author_bibliography where book_id = ${book.toString()} and listed`.execute(
+      database.db,
+    );
+    expect(rows[0]?.n).toBe('0');
+    expect(await booksListedBy(first)).toEqual([keeps.toString()]);
+    expect(await booksListedBy(second)).toEqual([]);
+  });
+
+  it('keeps the book side when a delivery fails, and the retried delivery then lists the book', async () => {
+    const book = await bus.execute(aBook());
+    const author = await bus.execute(anAuthor());
+    await bus.execute({ type: 'catalog.add_author_to_book', bookId: book, authorId: author });
+    const [added] = await eventsOf(book, 'catalog.author_added_to_book');
+    const subscription = subscriptions.find((s) => s.event === 'catalog.author_added_to_book')!;
+    await expect(
+      database.db.transaction().execute(async (tx) => {
+        await subscription.handle(added!, tx);
+        throw new Error('the relay died before committing the delivery');
+      }),
+    ).rejects.toThrow('the relay died');
+    expect(await booksListedBy(author)).toEqual([]);
+    expect((await queries.book(book))?.view.authors.map((a) => a.id)).toEqual([author.toString()]);
+    await deliver(added!);
+    expect(await booksListedBy(author)).toEqual([book.toString()]);
+  });
+
+  it('refuses an event without author_id, so the relay can retry or dead-letter it', async () => {
+    const [added] = await eventsOf(await bus.execute(aBook()), 'catalog.book_added');
+    await expect(deliver({ ...added!, name: 'catalog.author_added_to_book' })).rejects.toThrow(
+      /no author_id/,
+    );
+  });
+});
