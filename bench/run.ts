@@ -10,9 +10,18 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { type Kysely as KyselyOf, sql } from 'kysely';
 import pg from 'pg';
+import { insertBenchmarkBooks } from '../src/contexts/catalog/infrastructure/benchmark-books.ts';
+import { insertBenchmarkProjects } from '../src/contexts/projects/infrastructure/benchmark-projects.ts';
+import { systemClock } from '../src/shared/domain/clock.ts';
+import { Id, SnowflakeIdGenerator } from '../src/shared/domain/id.ts';
+import { openDatabase } from '../src/shared/infrastructure/database.ts';
+import { JwtAccessTokens } from '../src/shared/infrastructure/jwt-access-tokens.ts';
+import { benchmarkRelay } from '../src/shared/infrastructure/relay-benchmark.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
+type Kysely = KyselyOf<unknown>;
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = 50;
 
@@ -164,15 +173,29 @@ async function main(): Promise<void> {
   const database = await benchDatabase();
   const baselinePort = 18_500;
   const appPort = 18_501;
+  const secret = 'bench-secret-bench-secret-bench-secret-0123456789';
   const appEnv = {
+    FIRST_SUPERUSER_EMAIL: 'root@bench.example',
+    FIRST_SUPERUSER_PASSWORD: 'Bench-Root-1!',
     DATABASE_URL: database.url,
     PORT: String(appPort),
     LOG_LEVEL: 'info',
     NODE_ENV: 'production',
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
+    JWT_SECRET: secret,
     RATE_LIMIT_TOKEN_PER_IP: '1000000',
     RATE_LIMIT_TOKEN_PER_ACCOUNT: '1000000',
   };
+  // Tokens minted the way the app mints them (same secret, issuer, audience): no sign-in per member.
+  const tokens = new JwtAccessTokens({
+    secret,
+    ttlSeconds: 3600,
+    issuer: 'bounded',
+    audience: 'bounded-api',
+    clock: systemClock,
+  });
+  const bearer = (memberId: string, role: 'member' | 'superuser' = 'member') => ({
+    authorization: `Bearer ${tokens.issue({ memberId: Id.of(memberId), role }).token}`,
+  });
   const cleanups: (() => Promise<void>)[] = [database.cleanup];
   try {
     process.stderr.write('starting the baseline server and the app\n');
@@ -196,6 +219,10 @@ async function main(): Promise<void> {
 
     const base = `http://127.0.0.1:${appPort}`;
     const ids = await seedMembers(base, 100);
+    const root = bearer(await signIn(base, 'root@bench.example', 'Bench-Root-1!'), 'superuser');
+    const database2 = await openDatabase<unknown>({ kind: 'postgres', url: database.url }, { poolSize: 4 });
+    const db = database2.db;
+    cleanups.unshift(() => database2.close());
 
     process.stderr.write('measuring\n');
     const { peakMiB } = await peakRss(app.pid!, async () => {
@@ -223,6 +250,7 @@ async function main(): Promise<void> {
         [
           {
             method: 'GET',
+            headers: root,
             setupRequest: (req) => {
               j += 1;
               return { ...req, path: `/api/v1/members/${ids[j % ids.length]}` };
@@ -260,8 +288,29 @@ async function main(): Promise<void> {
         ],
         { baseline: 'baseline: argon2id hashes/s (50 in flight)', factor: 0.8 },
       );
+      await authCases(base, ids, root, bearer);
+      await catalogCases(base, db, bearer(ids[0]!));
+      await projectsCases(base, db, ids, bearer);
+      await relayCases(db);
     });
 
+    await stop(app);
+    const noRelay = startServer('src/main.ts', { ...appEnv, OUTBOX_RELAY: 'false' });
+    cleanups.unshift(() => stop(noRelay));
+    await waitFor(`http://127.0.0.1:${appPort}/api/v1/health/ready`);
+    let m = 0;
+    await measure('POST /api/v1/members with OUTBOX_RELAY=false (compare: relay running, above)', base, [
+      {
+        method: 'POST',
+        path: '/api/v1/members',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => {
+          m += 1;
+          const email = `norelay${m}-${Date.now()}@example.com`;
+          return { ...req, body: JSON.stringify({ email, passwd: 'Bench-Pass-1!', name: 'Load' }) };
+        },
+      },
+    ]);
     rows.push({
       name: 'app RSS under load (MiB)',
       rps: peakMiB,
@@ -334,6 +383,193 @@ async function pgliteStartup(port: number): Promise<number> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function signIn(base: string, username: string, password: string): Promise<string> {
+  const response = await fetch(`${base}/api/v1/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', username, password }),
+  });
+  if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
+  const { access_token } = (await response.json()) as { access_token: string };
+  return JSON.parse(Buffer.from(access_token.split('.')[1]!, 'base64url').toString()).sub as string;
+}
+
+type Bearer = (memberId: string, role?: 'member' | 'superuser') => { authorization: string };
+
+async function authCases(base: string, ids: string[], root: { authorization: string }, bearer: Bearer): Promise<void> {
+  await measure('GET /api/v1/members/me', base, [{ method: 'GET', path: '/api/v1/members/me', headers: root }], {
+    baseline: 'baseline: raw SELECT by id (pg)',
+    factor: 0.7,
+  });
+  const login = (counter: { n: number }): Request => ({
+    method: 'POST',
+    path: '/api/v1/auth/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    setupRequest: (req) => {
+      counter.n += 1;
+      const body = new URLSearchParams({
+        grant_type: 'password',
+        username: `seed${counter.n % ids.length}@example.com`,
+        password: 'Bench-Pass-1!',
+      });
+      return { ...req, body: body.toString() };
+    },
+  });
+  await measure('POST /api/v1/auth/token (password grant, argon2id)', base, [login({ n: 0 })], {
+    baseline: 'baseline: argon2id hashes/s (50 in flight)',
+    factor: 0.8,
+  });
+  // Token checks are synchronous HMACs: they must not queue behind Argon2 on libuv's pool.
+  const meRequest: Request = { method: 'GET', path: '/api/v1/members/me', headers: bearer(ids[1]!) };
+  const [me] = await Promise.all([
+    autocannon({ url: base, connections: 25, duration, requests: [meRequest] }),
+    autocannon({ url: base, connections: 25, duration, requests: [login({ n: 0 })] }),
+  ]);
+  rows.push({
+    name: 'GET /api/v1/members/me (25 conns) while 25 conns sign in',
+    rps: me.requests.average,
+    p50: me.latency.p50,
+    p99: me.latency.p99,
+  });
+}
+
+async function catalogCases(base: string, db: Kysely, writer: { authorization: string }): Promise<void> {
+  process.stderr.write('  loading 100,000 books\n');
+  const tools = { clock: systemClock, ids: new SnowflakeIdGenerator(1001, systemClock) };
+  await insertBenchmarkBooks(db, tools, 100_000);
+  const { rows: books } = await sql<{ id: string }>`select id from catalog.books order by id limit 1000`.execute(db);
+  let i = 0;
+  await measure(
+    'GET /api/v1/books/{id} (with authors)',
+    base,
+    [
+      {
+        method: 'GET',
+        setupRequest: (req) => {
+          i += 1;
+          return { ...req, path: `/api/v1/books/${books[i % books.length]!.id}` };
+        },
+      },
+    ],
+    { baseline: 'baseline: raw SELECT by id (pg)', factor: 0.75 },
+  );
+  const term = encodeURIComponent('no. 4242');
+  const found = (await (await fetch(`${base}/api/v1/books?title=${term}&limit=100`)).json()) as { items: unknown[] };
+  const search = await measure(
+    `GET /api/v1/books?title=no. 4242 (${found.items.length} of 100,000)`,
+    base,
+    [{ method: 'GET', path: `/api/v1/books?title=${term}` }],
+    { baseline: 'baseline: raw SELECT by id (pg)', factor: 0.5 },
+  );
+  rows.push({ name: '… that search, p99 (ms)', rps: search.p99, p50: 0, p99: 0, target: '≤ 50', ok: search.p99 <= 50 });
+  let n = 0;
+  await measure(
+    'POST /api/v1/books',
+    base,
+    [
+      {
+        method: 'POST',
+        path: '/api/v1/books',
+        headers: { ...writer, 'content-type': 'application/json' },
+        setupRequest: (req) => {
+          n += 1;
+          const book = {
+            title: `Bench book ${n}`,
+            isbn: isbn13(`979${String(n).padStart(9, '0')}`),
+            pages: 100,
+            price: { amount: 15_000, currency: 'KRW' },
+            publication_year: 2020,
+          };
+          return { ...req, body: JSON.stringify(book) };
+        },
+      },
+    ],
+    { baseline: 'baseline: raw INSERT (pg)', factor: 0.5 },
+  );
+}
+
+/** A valid ISBN-13 from its first 12 digits. */
+function isbn13(stem: string): string {
+  const sum = [...stem].reduce((acc, d, k) => acc + Number(d) * (k % 2 === 0 ? 1 : 3), 0);
+  return `${stem}${(10 - (sum % 10)) % 10}`;
+}
+
+async function projectsCases(base: string, db: Kysely, ids: string[], bearer: Bearer): Promise<void> {
+  const owners = ids.slice(0, 20);
+  const tools = { clock: systemClock, ids: new SnowflakeIdGenerator(1002, systemClock) };
+  await insertBenchmarkProjects(
+    db,
+    tools,
+    owners.map((id) => Id.of(id)),
+    { projectsPerMember: 50 },
+  );
+  const headers = owners.map((owner) => bearer(owner));
+  let i = 0;
+  await measure(
+    'GET /api/v1/projects (first page of 20, with counts; 50 per member)',
+    base,
+    [
+      {
+        method: 'GET',
+        path: '/api/v1/projects?limit=20',
+        setupRequest: (req) => {
+          i += 1;
+          return { ...req, headers: { ...req.headers, ...headers[i % headers.length] } };
+        },
+      },
+    ],
+    { baseline: 'baseline: raw SELECT by id (pg)', factor: 0.5 },
+  );
+  const { rows: active } = await sql<{ id: string; owner_id: string }>`
+    select id, owner_id from projects.projects
+     where status = 'active' and deleted_at is null and max_incomplete_tasks is null
+       and owner_id in (${sql.join(owners)})
+     order by id`.execute(db);
+  const targets = active.map((p) => ({ id: p.id, auth: bearer(p.owner_id) }));
+  const addTask = (pick: () => { id: string; auth: { authorization: string } }): Request => ({
+    method: 'POST',
+    body: JSON.stringify({ name: 'Bench task' }),
+    setupRequest: (req) => {
+      const project = pick();
+      return {
+        ...req,
+        path: `/api/v1/projects/${project.id}/tasks`,
+        headers: { 'content-type': 'application/json', ...project.auth },
+      };
+    },
+  });
+  let j = 0;
+  await measure(
+    `POST /api/v1/projects/{id}/tasks (spread over ${targets.length} projects)`,
+    base,
+    [
+      addTask(() => {
+        j += 1;
+        return targets[j % targets.length]!;
+      }),
+    ],
+    { baseline: 'baseline: raw INSERT (pg)', factor: 0.4 },
+  );
+  await measure('POST /api/v1/projects/{id}/tasks (one project: serialised by its row lock)', base, [
+    addTask(() => targets[0]!),
+  ]);
+}
+
+async function relayCases(db: Kysely): Promise<void> {
+  process.stderr.write('  relay: 10,000 events\n');
+  const result = await benchmarkRelay({ db, events: 10_000, producers: 4, relays: 2 });
+  const insert = rows.find((row) => row.name === 'baseline: raw INSERT (pg)');
+  rows.push({
+    name: 'outbox relay: deliveries/s to a no-op subscriber (4 producers, 2 relays); commit → subscriber latency',
+    rps: result.deliveriesPerSecond,
+    p50: result.latencyMs.p50,
+    p99: result.latencyMs.p99,
+    ...(insert ? { baseline: insert.name, ratio: result.deliveriesPerSecond / insert.rps } : {}),
+    target: '≥ 2,000/s, p50 ≤ 20, p99 ≤ 100',
+    ok: result.deliveriesPerSecond >= 2000 && result.latencyMs.p50 <= 20 && result.latencyMs.p99 <= 100,
+  });
 }
 
 async function report(): Promise<void> {
