@@ -398,11 +398,21 @@ async function signIn(base: string, username: string, password: string): Promise
 
 type Bearer = (memberId: string, role?: 'member' | 'superuser') => { authorization: string };
 
-async function authCases(base: string, ids: string[], root: { authorization: string }, bearer: Bearer): Promise<void> {
-  await measure('GET /api/v1/members/me', base, [{ method: 'GET', path: '/api/v1/members/me', headers: root }], {
-    baseline: 'baseline: raw SELECT by id (pg)',
-    factor: 0.7,
-  });
+async function authCases(
+  base: string,
+  ids: string[],
+  root: { authorization: string },
+  bearer: Bearer,
+): Promise<void> {
+  await measure(
+    'GET /api/v1/members/me',
+    base,
+    [{ method: 'GET', path: '/api/v1/members/me', headers: root }],
+    {
+      baseline: 'baseline: raw SELECT by id (pg)',
+      factor: 0.7,
+    },
+  );
   const login = (counter: { n: number }): Request => ({
     method: 'POST',
     path: '/api/v1/auth/token',
@@ -439,7 +449,9 @@ async function catalogCases(base: string, db: Kysely, writer: { authorization: s
   process.stderr.write('  loading 100,000 books\n');
   const tools = { clock: systemClock, ids: new SnowflakeIdGenerator(1001, systemClock) };
   await insertBenchmarkBooks(db, tools, 100_000);
-  const { rows: books } = await sql<{ id: string }>`select id from catalog.books order by id limit 1000`.execute(db);
+  const { rows: books } = await sql<{
+    id: string;
+  }>`select id from catalog.books order by id limit 1000`.execute(db);
   let i = 0;
   await measure(
     'GET /api/v1/books/{id} (with authors)',
@@ -456,14 +468,23 @@ async function catalogCases(base: string, db: Kysely, writer: { authorization: s
     { baseline: 'baseline: raw SELECT by id (pg)', factor: 0.75 },
   );
   const term = encodeURIComponent('no. 4242');
-  const found = (await (await fetch(`${base}/api/v1/books?title=${term}&limit=100`)).json()) as { items: unknown[] };
+  const found = (await (await fetch(`${base}/api/v1/books?title=${term}&limit=100`)).json()) as {
+    items: unknown[];
+  };
   const search = await measure(
     `GET /api/v1/books?title=no. 4242 (${found.items.length} of 100,000)`,
     base,
     [{ method: 'GET', path: `/api/v1/books?title=${term}` }],
     { baseline: 'baseline: raw SELECT by id (pg)', factor: 0.5 },
   );
-  rows.push({ name: '… that search, p99 (ms)', rps: search.p99, p50: 0, p99: 0, target: '≤ 50', ok: search.p99 <= 50 });
+  rows.push({
+    name: '… that search, p99 (ms)',
+    rps: search.p99,
+    p50: 0,
+    p99: 0,
+    target: '≤ 50',
+    ok: search.p99 <= 50,
+  });
   let n = 0;
   await measure(
     'POST /api/v1/books',
