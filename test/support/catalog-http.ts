@@ -1,23 +1,7 @@
-import { expect } from 'vitest';
+export { expectProblem } from './problem.ts';
+
 import type { App } from '../../src/app.ts';
 import { Id } from '../../src/shared/domain/id.ts';
-
-interface Response {
-  statusCode: number;
-  headers: Record<string, unknown>;
-  json(): unknown;
-}
-
-/** Asserts an RFC 9457 problem with this status and code; answers its body. */
-export function expectProblem(response: Response, status: number, code: string): Record<string, unknown> {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  const body = response.json() as Record<string, unknown>;
-  expect(body).toMatchObject({ status, code, type: `urn:bounded:problem:${code}` });
-  expect(typeof body.title).toBe('string');
-  expect(typeof body.detail).toBe('string');
-  return body;
-}
 
 /**
  * The catalog API of a test app, as a signed-in member would call it: `write` sends a bearer

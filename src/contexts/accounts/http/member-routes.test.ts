@@ -7,6 +7,7 @@ import {
   signedUpSuperuser,
   uniqueEmail,
 } from '../../../../test/support/members.ts';
+import { expectProblem } from '../../../../test/support/problem.ts';
 import type { App } from '../../../app.ts';
 
 let app: App;
@@ -46,20 +47,6 @@ async function memberCount(): Promise<number> {
     app.database.db,
   );
   return Number(rows[0]?.n);
-}
-
-function expectProblem(
-  response: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
-  status: number,
-  code: string,
-) {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  const body = response.json() as Record<string, unknown>;
-  expect(body).toMatchObject({ status, code, type: `urn:bounded:problem:${code}` });
-  expect(typeof body.title).toBe('string');
-  expect(typeof body.detail).toBe('string');
-  return body;
 }
 
 describe('POST /api/v1/members', () => {

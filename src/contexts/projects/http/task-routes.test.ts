@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../../../../test/support/app.ts';
+import { expectProblem } from '../../../../test/support/problem.ts';
 import { bearer } from '../../../../test/support/projects.ts';
 import type { App } from '../../../app.ts';
 import { Id } from '../../../shared/domain/id.ts';
@@ -37,18 +38,6 @@ async function aProjectWithTasks(member: Member, names: string[], body: Record<s
     expect((await call(member, 'POST', `/projects/${project.id}/tasks`, { name })).statusCode).toBe(201);
   }
   return project.id;
-}
-
-function expectProblem(
-  response: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
-  status: number,
-  code: string,
-) {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  const body = response.json() as Record<string, unknown>;
-  expect(body).toMatchObject({ status, code });
-  return body;
 }
 
 describe('POST /api/v1/projects/{id}/tasks', () => {
