@@ -223,7 +223,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     );
     // Bodies are JSON only: without this, text/plain bodies would reach validation instead of a 415.
     http.removeContentTypeParser(['text/plain']);
-    await registerSecurityHeaders(http);
+    registerSecurityHeaders(http);
     await http.register(cors, {
       origin: config.cors.origins === '*' ? '*' : [...config.cors.origins],
       credentials: config.cors.origins === '*' ? false : config.cors.allowCredentials,

