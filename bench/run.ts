@@ -498,7 +498,7 @@ async function catalogCases(base: string, db: Kysely, writer: { authorization: s
           n += 1;
           const book = {
             title: `Bench book ${n}`,
-            isbn: isbn13(`979${String(n).padStart(9, '0')}`),
+            isbn: isbn13(`9799${String(n).padStart(8, '0')}`), // the bulk loader uses 9790…
             pages: 100,
             price: { amount: 15_000, currency: 'KRW' },
             publication_year: 2020,
