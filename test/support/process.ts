@@ -34,10 +34,11 @@ export async function startProcess(
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`not ready after ${timeoutMs} ms:\n${output}`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      // A process that never became ready must not outlive the test (it would hold its port and CPU).
+      child.kill('SIGKILL');
+      reject(new Error(`not ready after ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (typeof readyText === 'string' ? output.includes(readyText) : readyText.test(output)) {
