@@ -14,6 +14,13 @@ export interface SeedReport {
   readonly lines: readonly string[];
 }
 
+/** The demo superuser (printed once with the members). */
+export const DEMO_SUPERUSER = {
+  email: 'root@demo.bounded.dev',
+  name: 'Demo Root',
+  password: 'Demo-Root-2026!',
+} as const;
+
 /** Demo members with known passwords (printed once, by `npm run cli -- seed`). */
 export const DEMO_MEMBERS = [
   { email: 'ada@demo.bounded.dev', name: 'Ada Lovelace', password: 'Demo-Ada-2026!' },
@@ -54,8 +61,11 @@ export async function seedDemo(app: App, options: SeedOptions): Promise<SeedRepo
       lines: ['The demo data is already there; nothing changed (use --reset to rebuild it).'],
     };
   }
-  // The superuser (auth work) is created here, first, and its line printed with the members'.
   const lines: string[] = ['Demo members (these passwords are printed only now):'];
+  // A superuser survives --reset (ensure_superuser leaves an existing one alone).
+  const root = await app.bus.execute({ type: 'accounts.ensure_superuser', ...DEMO_SUPERUSER });
+  if (root.outcome === 'created')
+    lines.push(`  ${DEMO_SUPERUSER.email}  ${DEMO_SUPERUSER.password}  (superuser)`);
   const memberIds: Id[] = [];
   for (const member of DEMO_MEMBERS) {
     const { id } = await app.bus.execute({

@@ -46,6 +46,7 @@ describe('the admin CLI', () => {
   it('seeds the demo once; running it again changes nothing', async () => {
     const first = await cli('seed');
     expect(first.out.join('\n')).toMatch(/ada@demo\.bounded\.dev\s+Demo-Ada-2026!/);
+    expect(first.out.join('\n')).toMatch(/root@demo\.bounded\.dev\s+Demo-Root-2026!\s+\(superuser\)/);
     const second = await cli('seed');
     expect(second.out.join('\n')).toMatch(/already there; nothing changed/);
     expect(second.out.join('\n')).not.toMatch(/Demo-Ada-2026!/);
