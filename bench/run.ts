@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: measures Bounded against raw baselines measured in the same run, on a
  * PostgreSQL server (BENCH_DATABASE_URL, or a throw-away one started by scripts/test-postgres.sh),
- * one app process, autocannon with 50 connections and BENCH_DURATION seconds (default 10) per case.
+ * one app process, autocannon with 50 connections and BENCH_DURATION seconds (default 10) per case,
+ * each after BENCH_WARMUP seconds (default 3) of the same load that are not measured (JIT warm-up).
  * Prints a table of req/s, p50, p99 and the ratio to the baseline, and writes it to bench/results/.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -23,6 +24,8 @@ import { benchmarkRelay } from '../src/shared/infrastructure/relay-benchmark.ts'
 const root = fileURLToPath(new URL('../', import.meta.url));
 type Kysely = KyselyOf<unknown>;
 const duration = Number(process.env.BENCH_DURATION ?? 10);
+/** Seconds of the same load before each measured case, unmeasured: both sides are compared warm. */
+const warmup = Number(process.env.BENCH_WARMUP ?? 3);
 const connections = 50;
 
 interface Row {
@@ -104,6 +107,7 @@ async function load(
   url: string,
   requests: Request[],
 ): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+  if (warmup > 0) await autocannon({ url, connections, duration: warmup, requests });
   const result = await autocannon({ url, connections, duration, requests });
   const bad = result.errors + result.timeouts + result.non2xx;
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: bad };
@@ -624,7 +628,7 @@ async function report(): Promise<void> {
         `| ${row.name} | ${fmt(row.rps)} | ${row.p50 || ''} | ${row.p99 || ''} | ${row.ratio === undefined ? '' : `${row.ratio.toFixed(2)} ×`} | ${row.target ? `${row.target}${row.baseline ? ` ${row.baseline.replace(/^baseline: /, '')}` : ''}` : ''} | ${row.ok === undefined ? '' : row.ok ? '✅' : '❌'}${row.note ? ` ${row.note}` : ''} |`,
     ),
   ];
-  const header = `Measured ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, autocannon ${connections} connections × ${duration} s per case, PostgreSQL server, one app process.`;
+  const header = `Measured ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, autocannon ${connections} connections × ${duration} s per case after ${warmup} s of warm-up, PostgreSQL server, one app process.`;
   const text = `${header}\n\n${lines.join('\n')}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`;
   process.stdout.write(`\n${text}`);
   const dir = join(root, 'bench/results');

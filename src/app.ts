@@ -20,13 +20,15 @@ import { healthRoutes } from './shared/http/health-routes.ts';
 import { registerMetrics } from './shared/http/metrics-routes.ts';
 import { registerProblemHandlers, sharedErrorStatuses } from './shared/http/problem-details.ts';
 import { registerRequestContext, requestLogger } from './shared/http/request-context.ts';
-import { registerSecurityHeaders } from './shared/http/security-headers.ts';
+import { AccessLog } from './shared/http/request-logging.ts';
+import { registerResponseHeaders } from './shared/http/security-headers.ts';
 import { registerValidators } from './shared/http/validation.ts';
 import type { BoundedContext } from './shared/infrastructure/bounded-context.ts';
 import { type Database, openDatabase } from './shared/infrastructure/database.ts';
 import { DatabaseRateLimitStore } from './shared/infrastructure/database-rate-limit-store.ts';
 import { developmentJwtSecret } from './shared/infrastructure/development-jwt-secret.ts';
 import { JwtAccessTokens } from './shared/infrastructure/jwt-access-tokens.ts';
+import { standardOutput } from './shared/infrastructure/log-destination.ts';
 import { LoggingMailer } from './shared/infrastructure/logging-mailer.ts';
 import { MemoryRateLimitStore } from './shared/infrastructure/memory-rate-limit-store.ts';
 import { createMetricsRegistry } from './shared/infrastructure/metrics.ts';
@@ -88,6 +90,7 @@ export class NotMigratedError extends Error {
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const http = Fastify({
     logger: loggerOptions(config, overrides.logStream),
+    logController: new AccessLog(),
     bodyLimit: config.bodyLimitBytes,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -214,7 +217,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     });
     if (config.firstSuperuser) await ensureFirstSuperuser(bus, config.firstSuperuser, http.log);
 
-    registerRequestContext(http);
+    // Only the SQL echo reads the request's logger below the HTTP layer; nobody else pays for it.
+    if (config.sqlEcho) registerRequestContext(http);
     registerMetrics(http, metrics);
     registerValidators(http);
     registerProblemHandlers(
@@ -223,7 +227,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     );
     // Bodies are JSON only: without this, text/plain bodies would reach validation instead of a 415.
     http.removeContentTypeParser(['text/plain']);
-    registerSecurityHeaders(http);
+    registerResponseHeaders(http);
     await http.register(cors, {
       origin: config.cors.origins === '*' ? '*' : [...config.cors.origins],
       credentials: config.cors.origins === '*' ? false : config.cors.allowCredentials,
@@ -242,10 +246,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           flows: { password: { tokenUrl: '/api/v1/auth/token', scopes: {} } },
         },
       },
-    });
-    http.addHook('onRequest', (request, reply, done) => {
-      reply.header('x-request-id', request.id);
-      done();
     });
     await http.register(
       async (api) => {
@@ -357,7 +357,7 @@ async function ensureFirstSuperuser(
 function loggerOptions(config: Config, stream: AppOverrides['logStream']) {
   const pretty = stream === undefined && process.stdout.isTTY === true && config.nodeEnv !== 'production';
   return {
-    ...(stream ? { stream } : {}),
+    ...(pretty ? {} : { stream: stream ?? standardOutput() }),
     level: config.logLevel,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
     ...(pretty

@@ -64,7 +64,7 @@ describe('signing in against the real process', () => {
       const me = await fetch(`${base}/members/me`, { headers: { authorization: `Bearer ${access}` } });
       expect(me.status).toBe(200);
       expect(await me.json()).toMatchObject({ email: 'e2e-auth@example.com' });
-      expect(me.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(me.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
       expect((await fetch(`${base}/members/me`)).status).toBe(401);
     } finally {
       await stop(server);

@@ -96,7 +96,7 @@ describe('the first superuser (FIRST_SUPERUSER_EMAIL / FIRST_SUPERUSER_PASSWORD)
 
 describe('security headers', () => {
   it('sends a Content-Security-Policy that lets /docs and /redoc run from our own origin', async () => {
-    for (const url of ['/docs/', '/redoc', '/api/v1/health']) {
+    for (const url of ['/docs/', '/redoc']) {
       const response = await app.http.inject({ method: 'GET', url });
       expect(response.statusCode).toBe(200);
       const csp = String(response.headers['content-security-policy']);
@@ -109,6 +109,18 @@ describe('security headers', () => {
       expect(csp).not.toContain('unsafe-eval');
       expect(response.headers['x-content-type-options']).toBe('nosniff');
       expect(response.headers['strict-transport-security']).toMatch(/max-age=/);
+    }
+  });
+
+  it('locks API responses down completely: nothing in them may load, run, frame or be sniffed', async () => {
+    for (const url of ['/api/v1/health', '/api/v1/members', '/api/v1/no-such-route', '/openapi.json']) {
+      const response = await app.http.inject({ method: 'GET', url });
+      expect(response.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['x-frame-options']).toBe('DENY');
+      expect(response.headers['referrer-policy']).toBe('no-referrer');
+      expect(response.headers['strict-transport-security']).toMatch(/max-age=/);
+      expect(String(response.headers['x-request-id'])).toMatch(/^[0-9a-f-]{36}$/);
     }
   });
 

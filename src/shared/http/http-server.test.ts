@@ -139,10 +139,16 @@ describe('logging', () => {
       expect(statements.map((line) => line.sql)).toEqual(
         expect.arrayContaining([expect.stringMatching(/^insert into "accounts"\."members"/)]),
       );
-      const requestLines = logs.matching((line) => line.reqId === 'req-sql-1');
-      expect(requestLines.map((line) => line.msg)).toEqual(
-        expect.arrayContaining(['incoming request', 'request completed']),
-      );
+      // One access-log line per request, written when it is answered, with the request and the outcome.
+      const accessLines = logs.matching((line) => line.reqId === 'req-sql-1' && line.msg !== 'sql');
+      expect(accessLines).toEqual([
+        expect.objectContaining({
+          msg: 'request completed',
+          req: expect.objectContaining({ method: 'POST', url: '/api/v1/members' }),
+          res: { statusCode: 201 },
+          responseTime: expect.any(Number),
+        }),
+      ]);
     } finally {
       await app.close();
     }
