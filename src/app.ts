@@ -22,7 +22,7 @@ import { registerProblemHandlers, sharedErrorStatuses } from './shared/http/prob
 import { registerRequestContext, requestLogger } from './shared/http/request-context.ts';
 import { AccessLog } from './shared/http/request-logging.ts';
 import { registerResponseHeaders } from './shared/http/security-headers.ts';
-import { registerValidators } from './shared/http/validation.ts';
+import { registerSchemaCompilers } from './shared/http/validation.ts';
 import type { BoundedContext } from './shared/infrastructure/bounded-context.ts';
 import { type Database, openDatabase } from './shared/infrastructure/database.ts';
 import { DatabaseRateLimitStore } from './shared/infrastructure/database-rate-limit-store.ts';
@@ -38,7 +38,7 @@ import { OutboxMetrics } from './shared/infrastructure/outbox-metrics.ts';
 import { OutboxRelay } from './shared/infrastructure/outbox-relay.ts';
 import { OutboxRetention } from './shared/infrastructure/outbox-retention.ts';
 import { PgOutboxSignal } from './shared/infrastructure/outbox-signal.ts';
-import { SmtpMailer } from './shared/infrastructure/smtp-mailer.ts';
+import type { SmtpMailer } from './shared/infrastructure/smtp-mailer.ts';
 import { LeasedIdGenerator } from './shared/infrastructure/worker-lease.ts';
 
 /** Every bounded context of the monolith, in the order their routes and migrations are registered. */
@@ -135,10 +135,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     const bus = new MessageBus();
     // Each event is stored with one delivery per subscriber the bus knows when it is committed.
     const outbox = new Outbox(bus);
+    // nodemailer is loaded only when mail is really sent.
     smtp =
       config.smtpUrl === undefined
         ? undefined
-        : new SmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
+        : new (await import('./shared/infrastructure/smtp-mailer.ts')).SmtpMailer({
+            url: config.smtpUrl,
+            from: config.mailFrom,
+          });
     const mailer = overrides.mailer ?? smtp ?? new LoggingMailer(http.log);
     if (mailer instanceof LoggingMailer && config.nodeEnv === 'production') {
       http.log.warn('SMTP_URL is unset: mails are written to the log, not sent');
@@ -220,7 +224,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // Only the SQL echo reads the request's logger below the HTTP layer; nobody else pays for it.
     if (config.sqlEcho) registerRequestContext(http);
     registerMetrics(http, metrics);
-    registerValidators(http);
+    registerSchemaCompilers(http, { checkSchemas: config.nodeEnv !== 'production' });
     registerProblemHandlers(
       http,
       Object.assign({}, sharedErrorStatuses, ...contexts.map((c) => c.errorStatuses)),
@@ -281,7 +285,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     if (config.outbox.relay) {
       relay.start();
       retention.start();
-      await signal?.listen(() => relay.wake());
+      // In the background: until it listens, the relay polls; it never throws (it retries itself).
+      void signal?.listen(() => relay.wake());
     }
     return {
       http,

@@ -1,6 +1,14 @@
 import cluster from 'node:cluster';
-import { buildApp } from './app.ts';
-import { type Config, ConfigError, loadConfig, loadDotEnv } from './config.ts';
+import { enableCompileCache } from 'node:module';
+import type { Config } from './config.ts';
+
+// Node keeps the compiled code (and the TypeScript it stripped) of every module it loads in a
+// cache directory (NODE_COMPILE_CACHE, else the system's temporary one), keyed by content: a
+// restart skips most of that work. It only applies to modules loaded after this line, hence the
+// dynamic imports below.
+enableCompileCache();
+const { buildApp } = await import('./app.ts');
+const { ConfigError, loadConfig, loadDotEnv } = await import('./config.ts');
 
 /**
  * The process entry: configuration → app → listen. With WORKERS > 1 (PostgreSQL only) the primary

@@ -1,5 +1,4 @@
 import { hash, verify } from '@node-rs/argon2';
-import bcrypt from 'bcryptjs';
 import type { Password, PasswordHash, PasswordHasher } from '../domain/password.ts';
 
 /** The library defaults, which are OWASP's minimum for Argon2id: m=19456 KiB, t=2, p=1. */
@@ -22,7 +21,7 @@ export class Argon2PasswordHasher implements PasswordHasher {
   async verify(plain: string, stored: PasswordHash): Promise<boolean> {
     try {
       if (stored.startsWith('$argon2')) return await verify(stored, plain);
-      if (BCRYPT.test(stored)) return await bcrypt.compare(plain, stored);
+      if (BCRYPT.test(stored)) return await (await import('bcryptjs')).default.compare(plain, stored);
       return false;
     } catch {
       return false;
