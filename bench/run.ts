@@ -604,17 +604,27 @@ async function projectsCases(base: string, db: Kysely, ids: string[], bearer: Be
 }
 
 async function relayCases(db: Kysely): Promise<void> {
-  process.stderr.write('  relay: 10,000 events\n');
-  const result = await benchmarkRelay({ db, events: 10_000, producers: 4, relays: 2 });
   const insert = rows.find((row) => row.name === 'baseline: raw INSERT (pg)');
+  // Producers commit several events per transaction, so that they can offer the relays more than
+  // the target rate: one event per commit, four producers top out near the raw insert rate / 4.
+  process.stderr.write('  relay: 10,000 events, 5 per commit\n');
+  const result = await benchmarkRelay({ db, events: 10_000, producers: 4, relays: 2, eventsPerCommit: 5 });
   rows.push({
-    name: 'outbox relay: deliveries/s to a no-op subscriber (4 producers, 2 relays); commit → subscriber latency',
+    name: 'outbox relay: deliveries/s to a no-op subscriber (4 producers committing 5 events each, 2 relays); commit → subscriber latency',
     rps: result.deliveriesPerSecond,
     p50: result.latencyMs.p50,
     p99: result.latencyMs.p99,
     ...(insert ? { baseline: insert.name, ratio: result.deliveriesPerSecond / insert.rps } : {}),
     target: '≥ 2,000/s, p50 ≤ 20, p99 ≤ 100',
     ok: result.deliveriesPerSecond >= 2000 && result.latencyMs.p50 <= 20 && result.latencyMs.p99 <= 100,
+  });
+  process.stderr.write('  relay: 5,000 events, 1 per commit\n');
+  const single = await benchmarkRelay({ db, events: 5_000, producers: 4, relays: 2 });
+  rows.push({
+    name: '… the same with one event per commit (bound by the producers)',
+    rps: single.deliveriesPerSecond,
+    p50: single.latencyMs.p50,
+    p99: single.latencyMs.p99,
   });
 }
 

@@ -36,11 +36,13 @@ export function catalogSubscriptions(outbox: Outbox): EventSubscription[] {
     {
       event: 'catalog.author_added_to_book',
       subscriber: 'catalog.author_lists_book',
+      onlyDatabaseEffects: true,
       handle: (event, tx) => authorListsBook(event, onDelivery(tx)),
     },
     {
       event: 'catalog.author_removed_from_book',
       subscriber: 'catalog.author_unlists_book',
+      onlyDatabaseEffects: true,
       handle: (event, tx) => authorUnlistsBook(event, onDelivery(tx)),
     },
   ];

@@ -53,6 +53,7 @@ export const projects: BoundedContext = {
         {
           event: 'accounts.member_registered',
           subscriber: 'projects.create_example_project',
+          onlyDatabaseEffects: true,
           async handle(event, tx) {
             await createExampleProject(
               { type: 'projects.create_example_project', ownerId: memberOf(event) },
@@ -63,6 +64,7 @@ export const projects: BoundedContext = {
         {
           event: 'accounts.member_deleted',
           subscriber: 'projects.close_projects_of_departed_member',
+          onlyDatabaseEffects: true,
           async handle(event, tx) {
             await closeProjectsOfDepartedMember(
               { type: 'projects.close_projects_of_departed_member', ownerId: memberOf(event) },

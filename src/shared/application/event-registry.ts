@@ -27,6 +27,14 @@ export type EventOf<N extends EventName> = EventRegistry[N] extends DomainEvent 
 export interface EventSubscription<N extends EventName, Tx> {
   readonly event: N;
   readonly subscriber: string;
+  /**
+   * True when everything `handle` does goes through the transaction it is given: no mail, no
+   * call to another system. The relay may then deliver several such deliveries in one
+   * transaction, since a failure rolls all of them back and nothing has escaped to be repeated.
+   * Leave it unset for a subscriber with an effect outside the database: it gets a transaction
+   * of its own, so that another delivery's failure never makes it act twice.
+   */
+  readonly onlyDatabaseEffects?: boolean;
   handle(event: EventOf<N>, tx: Tx): Promise<void>;
 }
 

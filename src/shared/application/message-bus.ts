@@ -35,6 +35,7 @@ type StoredHandler = (event: DomainEvent, tx: unknown) => Promise<void>;
 interface AnySubscription<Tx> {
   readonly event: string;
   readonly subscriber: string;
+  readonly onlyDatabaseEffects?: boolean;
   handle(event: never, tx: Tx): Promise<void>;
 }
 
@@ -49,6 +50,8 @@ export class MessageBus {
   readonly #handlers = new Map<string, (command: never) => Promise<unknown>>();
   /** event name → subscriber name → handler */
   readonly #subscriptions = new Map<string, Map<string, StoredHandler>>();
+  /** "event subscriber" of the subscriptions with `onlyDatabaseEffects`. */
+  readonly #databaseOnly = new Set<string>();
 
   /** Registers a context's handlers; a second handler for one command is a start-up error. */
   register<T extends CommandType>(handlers: CommandHandlers<T>): void {
@@ -88,6 +91,7 @@ export class MessageBus {
       }
       bySubscriber.set(subscriber, (e, tx) => subscription.handle(e as never, tx as Tx));
       this.#subscriptions.set(event, bySubscriber);
+      if (subscription.onlyDatabaseEffects === true) this.#databaseOnly.add(`${event} ${subscriber}`);
     }
   }
 
@@ -101,6 +105,11 @@ export class MessageBus {
     return [...this.#subscriptions].flatMap(([event, bySubscriber]) =>
       [...bySubscriber.keys()].map((subscriber) => ({ event, subscriber })),
     );
+  }
+
+  /** True when the subscription says all its effects go through the delivery's transaction. */
+  onlyDatabaseEffects(subscriber: string, eventName: string): boolean {
+    return this.#databaseOnly.has(`${eventName} ${subscriber}`);
   }
 
   /** Every subscriber name this process can deliver to. */

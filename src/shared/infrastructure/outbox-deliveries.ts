@@ -153,6 +153,49 @@ export class OutboxDeliveries {
   }
 
   /**
+   * Refreshes the planner's statistics of the deliveries table. A backlog that builds up within
+   * seconds (a burst of commits, relays stopped for a while) outruns autovacuum's analyze, and
+   * with statistics saying the table is small, the claim is planned as a scan and sort of every
+   * pending row instead of a walk along the pending index: each claim then costs more the longer
+   * the backlog, and the relays fall further behind. The relay calls this when a claim is slow.
+   */
+  async refreshStatistics(): Promise<void> {
+    await sql`analyze shared.outbox_deliveries`.execute(this.#db);
+  }
+
+  /**
+   * `deliver` for several deliveries at once: one transaction marks them all and runs `work` for
+   * each marked one, in order, so their effects and marks commit together. The answer lists each
+   * delivery's outcome ('skipped' when the mark found it no longer ours). If `work` throws, the
+   * whole transaction rolls back (nothing of the group happened) and the error is thrown.
+   */
+  async deliverGroup(
+    group: readonly ClaimedDelivery[],
+    relay: string,
+    work: (tx: Transaction<unknown>, delivery: ClaimedDelivery) => Promise<void>,
+  ): Promise<('delivered' | 'skipped')[]> {
+    return this.#db.transaction().execute(async (tx) => {
+      const { rows } = await sql<{ id: string }>`
+        update shared.outbox_deliveries
+           set status = 'delivered', finished_at = now(), claimed_by = null, claimed_until = null
+         where id in (${sql.join(group.map((delivery) => delivery.id))})
+           and status = 'pending' and claimed_by = ${relay}
+        returning id`.execute(tx);
+      const marked = new Set(rows.map((row) => row.id));
+      const outcomes: ('delivered' | 'skipped')[] = [];
+      for (const delivery of group) {
+        if (!marked.has(delivery.id)) {
+          outcomes.push('skipped');
+          continue;
+        }
+        await work(tx, delivery);
+        outcomes.push('delivered');
+      }
+      return outcomes;
+    });
+  }
+
+  /**
    * Records a failed attempt: back to pending, due again after `retryInMs`, or a dead letter when
    * `dead`. 'lost' when the claim was no longer ours (it expired and another relay took it).
    */

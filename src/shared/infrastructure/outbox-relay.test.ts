@@ -136,6 +136,96 @@ describe('the relay', () => {
     expect(first.calls[0]).toEqual(event);
   });
 
+  it('delivers the deliveries of a subscriber with only database effects several to a transaction', async () => {
+    const transactions = { grouped: new Set<unknown>(), alone: new Set<unknown>() };
+    const subscriber = (name: string, into: Set<unknown>, onlyDatabaseEffects: boolean) => ({
+      ...testSubscription('test.thing_happened', name, async (event, tx) => {
+        into.add(tx);
+        await recordEffect(tx, event, name);
+      }),
+      onlyDatabaseEffects,
+    });
+    const { outbox, relay } = setUp(
+      [
+        subscriber('test.grouped', transactions.grouped, true) as Subscription<Transaction<unknown>>,
+        subscriber('test.alone', transactions.alone, false) as Subscription<Transaction<unknown>>,
+      ],
+      { concurrency: 2 },
+    );
+    const events = Array.from({ length: 8 }, () => anEvent());
+    await commitEvents(database.db, outbox, events);
+
+    expect(await relay.drain()).toMatchObject({ claimed: 16, delivered: 16, retrying: 0 });
+    const all = await effects(database.db);
+    for (const name of ['test.grouped', 'test.alone']) {
+      expect(
+        all
+          .filter((e) => e.subscriber === name)
+          .map((e) => e.eventId)
+          .sort(),
+      ).toEqual(events.map((e) => e.id.toString()).sort());
+    }
+    // Two groups of four (one per worker) for the first; one transaction per delivery for the other.
+    expect(transactions.grouped.size).toBe(2);
+    expect(transactions.alone.size).toBe(8);
+    expect((await deliveries(database.db)).every((d) => d.status === 'delivered' && d.attempts === 1)).toBe(
+      true,
+    );
+  });
+
+  it('when one delivery of a group fails, rolls the group back and runs each alone: the rest happen once', async () => {
+    const events = Array.from({ length: 6 }, () => anEvent());
+    const failing = events[3]!;
+    const grouped = effectSubscriber('test.grouped', { failOn: (event) => event.id === failing.id });
+    const { outbox, relay } = setUp([
+      { ...grouped.subscription, onlyDatabaseEffects: true } as Subscription<Transaction<unknown>>,
+    ]);
+    await commitEvents(database.db, outbox, events);
+
+    expect(await relay.runOnce()).toMatchObject({ claimed: 6, delivered: 5, retrying: 1 });
+    // The group's first attempt wrote effects, then rolled them back; each ran again alone.
+    expect(grouped.calls.length).toBeGreaterThan(6);
+    const written = (await effects(database.db)).map((e) => e.eventId).sort();
+    expect(written).toEqual(
+      events
+        .filter((e) => e !== failing)
+        .map((e) => e.id.toString())
+        .sort(),
+    );
+    const rows = await deliveries(database.db);
+    expect(rows.find((d) => d.event_id === failing.id.toString())).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+    });
+    expect(rows.filter((d) => d.status === 'delivered')).toHaveLength(5);
+  });
+
+  it('refreshes the planner statistics of the deliveries table when a claim is slow', async () => {
+    const first = effectSubscriber('test.first');
+    const { outbox } = busAndOutbox([first.subscription]);
+    const analyzed = deferred();
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => line.includes('refreshing') && analyzed.resolve() },
+    );
+    const relay = new OutboxRelay({
+      db: database.db,
+      target: busAndOutbox([first.subscription]).bus,
+      logger,
+      maxAttempts: 5,
+      pollIntervalMs: 60_000,
+      backoff: { baseMs: 0, maxMs: 0 },
+      slowClaimMs: 0,
+    });
+    await commitEvents(database.db, outbox, [anEvent()]);
+    await relay.drain();
+    await analyzed.promise;
+    // ANALYZE ran without error and the relay still works afterwards.
+    await commitEvents(database.db, outbox, [anEvent()]);
+    expect(await relay.drain()).toMatchObject({ delivered: 1 });
+    expect(await effects(database.db)).toHaveLength(2);
+  });
+
   it('retries a subscriber that throws twice and then succeeds: delivered once, attempts = 3', async () => {
     const flaky = effectSubscriber('test.flaky', { failures: 2 });
     const { outbox, relay } = setUp([flaky.subscription]);
@@ -446,6 +536,8 @@ describe('the relay', () => {
         delivered.resolve(event);
       }),
     ]);
+    // As app.ts wires them: a commit that made deliveries wakes the relay.
+    outbox.onCommitted(() => relay.wake());
     relay.start();
     try {
       const event = anEvent();

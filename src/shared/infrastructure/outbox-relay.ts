@@ -14,6 +14,8 @@ export interface DeliveryTarget {
    */
   readonly routes: readonly { readonly event: string; readonly subscriber: string }[];
   deliver(subscriber: string, event: DomainEvent, tx: Transaction<unknown>): Promise<void>;
+  /** True when the subscription's effects are all in the transaction: such deliveries may share one. */
+  onlyDatabaseEffects?(subscriber: string, eventName: string): boolean;
 }
 
 /** Told about every outcome, for metrics. */
@@ -42,6 +44,11 @@ export interface RelayOptions {
   readonly observer?: RelayObserver;
   /** Stored in `claimed_by`; unique per relay by default. */
   readonly name?: string;
+  /**
+   * A claim slower than this refreshes the table's planner statistics (at most once a minute per
+   * relay; see OutboxDeliveries.refreshStatistics). Default 50 ms: a healthy claim takes about one.
+   */
+  readonly slowClaimMs?: number;
 }
 
 /** What one batch did. */
@@ -57,6 +64,8 @@ export interface RelayRun {
 type Outcome = 'delivered' | 'skipped' | FailureOutcome;
 
 const NO_RUN: RelayRun = { claimed: 0, delivered: 0, retrying: 0, dead: 0, skipped: 0 };
+/** Most deliveries one transaction takes when they may share one. */
+const MAX_GROUP = 16;
 
 /**
  * Delivers stored events to their subscribers: claims due deliveries in batches, runs each
@@ -81,6 +90,8 @@ export class OutboxRelay {
   readonly #leaseMs: number;
   readonly #stopTimeoutMs: number;
   readonly #observer: RelayObserver | undefined;
+  readonly #slowClaimMs: number;
+  #statisticsRefreshedAt = Number.NEGATIVE_INFINITY;
 
   #stopping = false;
   #loop: Promise<void> | undefined;
@@ -102,6 +113,7 @@ export class OutboxRelay {
     this.#leaseMs = options.leaseMs ?? 30_000;
     this.#stopTimeoutMs = options.stopTimeoutMs ?? 5_000;
     this.#observer = options.observer;
+    this.#slowClaimMs = options.slowClaimMs ?? 50;
     this.name = options.name ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   }
 
@@ -197,6 +209,7 @@ export class OutboxRelay {
   async #runBatch(): Promise<RelayRun> {
     this.#woken = false;
     if (this.#stopping) return NO_RUN;
+    const claimStartedAt = performance.now();
     const claimed = await this.#deliveries.claim({
       relay: this.name,
       routes: this.#target.routes,
@@ -204,6 +217,7 @@ export class OutboxRelay {
       leaseMs: this.#leaseMs,
       maxAttempts: this.#maxAttempts,
     });
+    if (performance.now() - claimStartedAt >= this.#slowClaimMs) this.#refreshStatistics();
     const counts = { claimed: claimed.length, delivered: 0, retrying: 0, dead: 0, skipped: 0 };
     const runnable: ClaimedDelivery[] = [];
     for (const delivery of claimed) {
@@ -217,19 +231,30 @@ export class OutboxRelay {
 
     // Within a batch no two deliveries share a (subscriber, aggregate): the claim only takes the
     // first of each. So they may run side by side without breaking per-aggregate order.
+    // Deliveries whose subscribers only touch the database share transactions, a few groups
+    // running at once; every other delivery gets a transaction of its own.
+    const units: ClaimedDelivery[][] = [];
+    const grouped = runnable.filter(
+      (delivery) => this.#target.onlyDatabaseEffects?.(delivery.subscriber, delivery.event.name) === true,
+    );
+    const size = Math.min(MAX_GROUP, Math.ceil(grouped.length / this.#concurrency));
+    for (let i = 0; i < grouped.length; i += size) units.push(grouped.slice(i, i + size));
+    const alone = new Set(grouped);
+    for (const delivery of runnable) if (!alone.has(delivery)) units.push([delivery]);
+
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < runnable.length && !this.#stopping) {
-        const delivery = runnable[next]!;
+      while (next < units.length && !this.#stopping) {
+        const unit = units[next]!;
         next += 1;
-        const outcome = await this.#process(delivery);
-        counts[outcome === 'lost' ? 'skipped' : outcome] += 1;
+        const outcomes = unit.length === 1 ? [await this.#process(unit[0]!)] : await this.#processGroup(unit);
+        for (const outcome of outcomes) counts[outcome === 'lost' ? 'skipped' : outcome] += 1;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.#concurrency, runnable.length) }, worker));
-    if (next < runnable.length) {
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, units.length) }, worker));
+    if (next < units.length) {
       await this.#deliveries
-        .release(runnable.slice(next), this.name)
+        .release(units.slice(next).flat(), this.name)
         .catch((error: unknown) =>
           this.#log.warn({ err: error }, 'could not release claimed deliveries; they wait for their lease'),
         );
@@ -237,18 +262,52 @@ export class OutboxRelay {
     return counts;
   }
 
+  /** In the background, at most once a minute: a slow claim usually means stale statistics. */
+  #refreshStatistics(): void {
+    if (performance.now() - this.#statisticsRefreshedAt < 60_000) return;
+    this.#statisticsRefreshedAt = performance.now();
+    this.#log.info({ relay: this.name }, 'outbox claim was slow; refreshing the deliveries table statistics');
+    this.#deliveries
+      .refreshStatistics()
+      .catch((error: unknown) => this.#log.warn({ err: error }, 'could not analyze the deliveries table'));
+  }
+
+  /**
+   * Delivers a group in one transaction. When any of it fails, all of it rolls back, and each
+   * delivery is then run on its own: the failure is recorded against the one that failed, and
+   * the others go through (their effects were rolled back, so they happen once).
+   */
+  async #processGroup(group: readonly ClaimedDelivery[]): Promise<Outcome[]> {
+    let outcomes: ('delivered' | 'skipped')[];
+    try {
+      outcomes = await this.#deliveries.deliverGroup(group, this.name, (tx, delivery) =>
+        this.#target.deliver(delivery.subscriber, delivery.event, tx),
+      );
+    } catch {
+      const alone: Outcome[] = [];
+      for (const delivery of group) alone.push(await this.#process(delivery));
+      return alone;
+    }
+    outcomes.forEach((outcome, i) => {
+      if (outcome === 'delivered') this.#reportDelivered(group[i]!);
+    });
+    return outcomes;
+  }
+
+  #reportDelivered(delivery: ClaimedDelivery): void {
+    this.#observer?.delivered(
+      delivery.subscriber,
+      delivery.attempts,
+      Math.max(0, Date.now() - delivery.recordedAt.getTime()),
+    );
+  }
+
   async #process(delivery: ClaimedDelivery): Promise<Outcome> {
     try {
       const outcome = await this.#deliveries.deliver(delivery, this.name, (tx) =>
         this.#target.deliver(delivery.subscriber, delivery.event, tx),
       );
-      if (outcome === 'delivered') {
-        this.#observer?.delivered(
-          delivery.subscriber,
-          delivery.attempts,
-          Math.max(0, Date.now() - delivery.recordedAt.getTime()),
-        );
-      }
+      if (outcome === 'delivered') this.#reportDelivered(delivery);
       return outcome;
     } catch (error) {
       return this.#failed(delivery, error);

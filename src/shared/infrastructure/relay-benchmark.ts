@@ -81,6 +81,7 @@ export async function benchmarkRelay(options: RelayBenchmarkOptions): Promise<Re
     {
       event: EVENT,
       subscriber: SUBSCRIBER,
+      onlyDatabaseEffects: true,
       handle: async (event: DomainEvent) => {
         calledAt.set(event.id, performance.now());
       },
