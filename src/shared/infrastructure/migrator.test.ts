@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../../test/support/database.ts';
 import { migrationFolders } from '../../app.ts';
-import { migrateDown, migrateToLatest, migrationStatus } from './migrator.ts';
+import { hasPendingMigrations, migrateDown, migrateToLatest, migrationStatus } from './migrator.ts';
 
 type Db = Awaited<ReturnType<typeof openTestDatabase>>;
 
@@ -51,5 +51,18 @@ describe('migrations', () => {
 
   it('applies nothing when already at the latest', async () => {
     expect(await migrateToLatest(database.db, migrationFolders)).toEqual([]);
+  });
+
+  it('tells pending migrations from none with one query, on an empty database too', async () => {
+    expect(await hasPendingMigrations(database.db, migrationFolders)).toBe(false);
+    await migrateDown(database.db, migrationFolders);
+    expect(await hasPendingMigrations(database.db, migrationFolders)).toBe(true);
+    for (const _ of await migrationStatus(database.db, migrationFolders)) {
+      await migrateDown(database.db, migrationFolders);
+    }
+    await sql`drop table shared.migrations, shared.migration_lock`.execute(database.db);
+    expect(await hasPendingMigrations(database.db, migrationFolders)).toBe(true);
+    expect((await migrateToLatest(database.db, migrationFolders)).length).toBeGreaterThan(5);
+    expect(await hasPendingMigrations(database.db, migrationFolders)).toBe(false);
   });
 });

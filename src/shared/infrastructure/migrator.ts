@@ -1,6 +1,6 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import {
   type Migration,
   type MigrationInfo,
@@ -8,6 +8,7 @@ import {
   type MigrationResultSet,
   Migrator,
 } from 'kysely/migration';
+import { sqlState } from './database.ts';
 
 /**
  * Migrations live beside the code they serve: `src/shared/infrastructure/migrations/` for the
@@ -22,6 +23,16 @@ export class FolderMigrationProvider implements MigrationProvider {
 
   constructor(folders: readonly URL[]) {
     this.#folders = folders;
+  }
+
+  /** The migrations' names, without loading them. */
+  async names(): Promise<string[]> {
+    const names: string[] = [];
+    for (const folder of this.#folders) {
+      const files = (await readdir(folder)).filter((file) => MIGRATION_FILE.test(file));
+      names.push(...files.map((file) => file.slice(0, -'.ts'.length)));
+    }
+    return names;
   }
 
   async getMigrations(): Promise<Record<string, Migration>> {
@@ -65,8 +76,13 @@ function unwrap(result: MigrationResultSet): string[] {
   );
 }
 
-/** Applies every pending migration (under an advisory lock, so concurrent instances take turns). */
+/**
+ * Applies every pending migration (under an advisory lock, so concurrent instances take turns).
+ * A database that is already up to date costs one query: the migrator, which loads every
+ * migration module and takes the lock, only runs when something is pending.
+ */
 export async function migrateToLatest(db: Kysely<unknown>, folders: readonly URL[]): Promise<string[]> {
+  if (!(await hasPendingMigrations(db, folders))) return [];
   return unwrap(await createMigrator(db, folders).migrateToLatest());
 }
 
@@ -82,8 +98,22 @@ export async function migrationStatus(
   return createMigrator(db, folders).getMigrations();
 }
 
+const UNDEFINED_TABLE = '42P01';
+const UNDEFINED_SCHEMA = '3F000';
+
+/** True when a migration file has not been applied (one query, and no migration module loaded). */
 export async function hasPendingMigrations(db: Kysely<unknown>, folders: readonly URL[]): Promise<boolean> {
-  return (await migrationStatus(db, folders)).some((m) => m.executedAt === undefined);
+  const names = await new FolderMigrationProvider(folders).names();
+  let applied: Set<string>;
+  try {
+    const { rows } = await sql<{ name: string }>`select name from shared.migrations`.execute(db);
+    applied = new Set(rows.map((row) => row.name));
+  } catch (error) {
+    const state = sqlState(error);
+    if (state === UNDEFINED_TABLE || state === UNDEFINED_SCHEMA) return names.length > 0;
+    throw error;
+  }
+  return names.some((name) => !applied.has(name));
 }
 
 const TEMPLATE = `import { type Kysely, sql } from 'kysely';
