@@ -3,6 +3,7 @@
  * PostgreSQL server (BENCH_DATABASE_URL, or a throw-away one started by scripts/test-postgres.sh),
  * one app process, autocannon with 50 connections and BENCH_DURATION seconds (default 10) per case,
  * each after BENCH_WARMUP seconds (default 3) of the same load that are not measured (JIT warm-up).
+ * A case compared with a baseline has the baseline measured again right before it.
  * Prints a table of req/s, p50, p99 and the ratio to the baseline, and writes it to bench/results/.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -131,16 +132,24 @@ async function outboxQuiet(): Promise<void> {
   }
 }
 
+/**
+ * How to measure each baseline again. A case compared with a baseline has it measured again just
+ * before it: this machine's speed drifts over a run (±20 % and more), and a ratio to a baseline
+ * measured minutes earlier would carry that drift.
+ */
+const baselines = new Map<string, () => Promise<number>>();
+
 async function measure(
   name: string,
   url: string,
   requests: Request[],
   compare?: { baseline: string; factor: number },
 ): Promise<Row> {
+  if (name.startsWith('baseline: ')) baselines.set(name, async () => (await load(url, requests)).rps);
   await outboxQuiet();
+  const baselineRps = compare ? await baselines.get(compare.baseline)?.() : undefined;
   const result = await load(url, requests);
-  const base = compare ? rows.find((row) => row.name === compare.baseline) : undefined;
-  const ratio = base ? result.rps / base.rps : undefined;
+  const ratio = baselineRps ? result.rps / baselineRps : undefined;
   const row: Row = {
     name,
     rps: result.rps,
@@ -148,7 +157,16 @@ async function measure(
     p99: result.p99,
     ...(compare ? { baseline: compare.baseline, target: `≥ ${compare.factor} ×` } : {}),
     ...(ratio !== undefined ? { ratio, ok: ratio >= (compare?.factor ?? 0) && result.errors === 0 } : {}),
-    ...(result.errors > 0 ? { note: `${result.errors} failed responses` } : {}),
+    ...(result.errors > 0 || baselineRps
+      ? {
+          note: [
+            baselineRps ? `(baseline just before: ${Math.round(baselineRps).toLocaleString('en-US')})` : '',
+            result.errors > 0 ? `${result.errors} failed responses` : '',
+          ]
+            .filter(Boolean)
+            .join(' '),
+        }
+      : {}),
   };
   rows.push(row);
   process.stderr.write(
@@ -288,6 +306,7 @@ async function main(): Promise<void> {
       ]);
       const argon2 = await argon2Ceiling();
       rows.push({ name: 'baseline: argon2id hashes/s (50 in flight)', rps: argon2, p50: 0, p99: 0 });
+      baselines.set('baseline: argon2id hashes/s (50 in flight)', argon2Ceiling);
       let k = 0;
       await measure(
         'POST /api/v1/members (sign-up, argon2id)',
@@ -638,7 +657,7 @@ async function report(): Promise<void> {
         `| ${row.name} | ${fmt(row.rps)} | ${row.p50 || ''} | ${row.p99 || ''} | ${row.ratio === undefined ? '' : `${row.ratio.toFixed(2)} ×`} | ${row.target ? `${row.target}${row.baseline ? ` ${row.baseline.replace(/^baseline: /, '')}` : ''}` : ''} | ${row.ok === undefined ? '' : row.ok ? '✅' : '❌'}${row.note ? ` ${row.note}` : ''} |`,
     ),
   ];
-  const header = `Measured ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, autocannon ${connections} connections × ${duration} s per case after ${warmup} s of warm-up, PostgreSQL server, one app process.`;
+  const header = `Measured ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, autocannon ${connections} connections × ${duration} s per case after ${warmup} s of warm-up, PostgreSQL server, one app process; each ratio is to its baseline measured again just before the case.`;
   const text = `${header}\n\n${lines.join('\n')}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`;
   process.stdout.write(`\n${text}`);
   const dir = join(root, 'bench/results');

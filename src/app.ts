@@ -108,14 +108,18 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         )
     : undefined;
 
+  const onIdleConnectionError = (error: Error) =>
+    http.log.warn({ err: error }, 'an idle database connection failed; the pool will connect anew');
   const database = await openDatabase<unknown>(config.database, {
     poolSize: config.databasePoolSize,
+    onIdleConnectionError,
     ...(echo ? { echo } : {}),
     ...(overrides.pglite ? { pglite: overrides.pglite } : {}),
   });
   const readDatabase = config.readDatabase
     ? await openDatabase<unknown>(config.readDatabase, {
         poolSize: config.databasePoolSize,
+        onIdleConnectionError,
         ...(echo ? { echo } : {}),
       })
     : undefined;

@@ -20,6 +20,12 @@ export interface DatabaseOptions {
   readonly echo?: (event: { sql: string; durationMs: number; error?: unknown }) => void;
   /** A ready-made PGlite to use (tests load a migrated dump into one). */
   readonly pglite?: PGlite;
+  /**
+   * Told when an idle pooled connection fails (the server restarted, an administrator ended it):
+   * the pool drops it and connects anew when needed. Without a listener such an error would be
+   * thrown from the socket and end the process.
+   */
+  readonly onIdleConnectionError?: (error: Error) => void;
 }
 
 const INT8_OID = 20;
@@ -90,6 +96,7 @@ export async function openDatabase<DB>(
           : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  pool.on('error', (error) => options.onIdleConnectionError?.(error));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
   return {
     db,
