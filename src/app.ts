@@ -27,6 +27,7 @@ import type { BoundedContext } from './shared/infrastructure/bounded-context.ts'
 import { type Database, openDatabase } from './shared/infrastructure/database.ts';
 import { DatabaseRateLimitStore } from './shared/infrastructure/database-rate-limit-store.ts';
 import { developmentJwtSecret } from './shared/infrastructure/development-jwt-secret.ts';
+import { Housekeeping } from './shared/infrastructure/housekeeping.ts';
 import { JwtAccessTokens } from './shared/infrastructure/jwt-access-tokens.ts';
 import { standardOutput } from './shared/infrastructure/log-destination.ts';
 import { LoggingMailer } from './shared/infrastructure/logging-mailer.ts';
@@ -74,6 +75,8 @@ export interface App {
    */
   readonly relay: OutboxRelay;
   readonly accessTokens: JwtAccessTokens;
+  /** Deletes rows past their retention: hourly when OUTBOX_RELAY is true; tests call `runNow()`. */
+  readonly housekeeping: Housekeeping;
   close(): Promise<void>;
 }
 
@@ -216,7 +219,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       concurrency: database.concurrent ? 4 : 1,
       observer: new OutboxMetrics(metrics, { db: database.db, subscribers: () => bus.subscribers }),
     });
-    const retention = new OutboxRetention(database.db, config.outbox.retentionHours, http.log);
+    const housekeeping = new Housekeeping(
+      [
+        new OutboxRetention(database.db, config.outbox.retentionHours),
+        ...started.flatMap((context) => context.housekeeping ?? []),
+      ],
+      http.log,
+    );
     const signal = database.pool === undefined ? undefined : new PgOutboxSignal(database.pool, http.log);
     outbox.onCommitted((events) => {
       if (!outbox.hasSubscribers(events)) return;
@@ -276,7 +285,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     http.addHook('onClose', async () => {
       // The relay first: its deliveries need the database, and mail, until they finish.
       await relay.stop();
-      await retention.stop();
+      await housekeeping.stop();
       await signal?.close();
       mailTransport?.close();
       await leased
@@ -288,7 +297,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     await http.ready();
     if (config.outbox.relay) {
       relay.start();
-      retention.start();
+      housekeeping.start();
       // In the background: until it listens, the relay polls; it never throws (it retries itself).
       void signal?.listen(() => relay.wake());
     }
@@ -300,6 +309,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       outbox,
       relay,
       accessTokens,
+      housekeeping,
       close: () => http.close(),
     };
   } catch (error) {

@@ -14,6 +14,7 @@ import type { PasswordHasher } from './domain/password.ts';
 import { type AuthRateLimits, authRoutes } from './http/auth-routes.ts';
 import { accountsErrorStatuses } from './http/error-statuses.ts';
 import { memberRoutes } from './http/routes.ts';
+import { AccountsRetention } from './infrastructure/accounts-retention.ts';
 import { Argon2PasswordHasher } from './infrastructure/argon2-password-hasher.ts';
 import { CryptoOpaqueTokens } from './infrastructure/crypto-opaque-tokens.ts';
 import { KyselyMemberQueries } from './infrastructure/kysely-member-queries.ts';
@@ -88,6 +89,7 @@ export const accounts: BoundedContext<AccountsOptions> = {
         await authRoutes(app, { bus, limiter: options.limiter, limits: options.limits });
       },
       subscriptions,
+      housekeeping: [new AccountsRetention(db, tools.clock)],
     };
   },
 };

@@ -8,6 +8,7 @@ import type { DomainEvent } from '../domain/domain-event.ts';
 import type { DomainTools } from '../domain/domain-tools.ts';
 import type { AuthGuard } from '../http/auth-guard.ts';
 import type { ErrorStatusTable } from '../http/problem-details.ts';
+import type { HousekeepingTask } from './housekeeping.ts';
 import type { Outbox } from './outbox.ts';
 
 /** What the composition root hands every context when it starts. */
@@ -55,6 +56,8 @@ export interface AnyEventSubscription {
 export interface StartedContext {
   readonly routes: (app: FastifyInstance) => Promise<void>;
   readonly subscriptions?: readonly EventSubscription[];
+  /** Clean-ups of the context's own tables, run hourly by the composition root. */
+  readonly housekeeping?: readonly HousekeepingTask[];
 }
 
 /**
