@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 
 export interface ApiDocsOptions {
@@ -21,9 +21,48 @@ const REDOC_PAGE = `<!doctype html>
 <body><redoc spec-url="/openapi.json"></redoc><script src="/redoc/redoc.standalone.js"></script></body>
 </html>`;
 
+const SWAGGER_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Bounded API - Swagger UI</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/docs/static/swagger-ui.css">
+<link rel="icon" type="image/png" href="/docs/static/favicon-32x32.png" sizes="32x32"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/static/swagger-ui-bundle.js"></script>
+<script src="/docs/static/swagger-ui-standalone-preset.js"></script>
+<script src="/docs/static/swagger-initializer.js"></script></body>
+</html>`;
+
+/** In a file of its own, not inline: the docs CSP allows scripts from our origin only. */
+const SWAGGER_INITIALIZER = `window.onload = () => {
+  window.ui = SwaggerUIBundle({
+    url: '/openapi.json',
+    dom_id: '#swagger-ui',
+    deepLinking: true,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    plugins: [SwaggerUIBundle.plugins.DownloadUrl],
+    layout: 'StandaloneLayout',
+    oauth2RedirectUrl: window.location.origin + '/docs/static/oauth2-redirect.html',
+  });
+};
+`;
+
+/** The Swagger UI files the page uses, from the swagger-ui-dist package, by type. */
+const SWAGGER_FILES: Readonly<Record<string, string>> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
+  'swagger-ui-standalone-preset.js': 'application/javascript; charset=utf-8',
+  'oauth2-redirect.html': 'text/html; charset=utf-8',
+  'oauth2-redirect.js': 'application/javascript; charset=utf-8',
+  'favicon-16x16.png': 'image/png',
+  'favicon-32x32.png': 'image/png',
+};
+
 /**
  * OpenAPI 3.1 at /openapi.json, built from the route schemas; Swagger UI at /docs and ReDoc at
- * /redoc, both served from our own node_modules (nothing from a CDN, no external fonts).
+ * /redoc, both served from our own node_modules (nothing from a CDN, no external fonts). The
+ * Swagger UI page is ours, over the swagger-ui-dist files, each read on its first request: a
+ * plugin for it loaded a static file server and a YAML parser at every start.
  */
 export async function registerApiDocs(app: FastifyInstance, options: ApiDocsOptions): Promise<void> {
   await app.register(swagger, {
@@ -37,7 +76,30 @@ export async function registerApiDocs(app: FastifyInstance, options: ApiDocsOpti
       buildLocalReference: (json, _base, _fragment, i) => (json.$id as string | undefined) ?? `def-${i}`,
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: false, uiConfig: { deepLinking: true } });
+  const swaggerDist = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  const swaggerFiles = new Map<string, Buffer>();
+  app.get('/docs', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs/'));
+  app.get('/docs/', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(SWAGGER_PAGE),
+  );
+  app.get('/docs/static/swagger-initializer.js', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('application/javascript; charset=utf-8').send(SWAGGER_INITIALIZER),
+  );
+  app.get<{ Params: { file: string } }>(
+    '/docs/static/:file',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const { file } = request.params;
+      const type = Object.hasOwn(SWAGGER_FILES, file) ? SWAGGER_FILES[file] : undefined;
+      if (type === undefined) return reply.callNotFound();
+      let content = swaggerFiles.get(file);
+      if (content === undefined) {
+        content = await readFile(join(swaggerDist, file));
+        swaggerFiles.set(file, content);
+      }
+      return reply.type(type).header('cache-control', 'public, max-age=86400').send(content);
+    },
+  );
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

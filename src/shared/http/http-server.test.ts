@@ -77,6 +77,41 @@ describe('the HTTP server', () => {
     expect(bundle.rawPayload.length).toBeGreaterThan(100_000);
   });
 
+  it('serves every file the Swagger UI page loads, with its type, and nothing else from that folder', async () => {
+    const bare = await app.http.inject({ method: 'GET', url: '/docs' });
+    expect(bare.statusCode).toBe(302);
+    expect(bare.headers.location).toBe('/docs/');
+    const page = (await app.http.inject({ method: 'GET', url: '/docs/' })).body;
+    const assets = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
+    expect(assets).toEqual(
+      expect.arrayContaining([
+        '/docs/static/swagger-ui.css',
+        '/docs/static/swagger-ui-bundle.js',
+        '/docs/static/swagger-ui-standalone-preset.js',
+        '/docs/static/swagger-initializer.js',
+      ]),
+    );
+    for (const url of assets) {
+      const asset = await app.http.inject({ method: 'GET', url });
+      expect(asset.statusCode, url).toBe(200);
+      expect(asset.headers['content-type'], url).toMatch(
+        url.endsWith('.css') ? /^text\/css/ : url.endsWith('.png') ? /^image\/png/ : /javascript/,
+      );
+      expect(asset.rawPayload.length, url).toBeGreaterThan(100);
+    }
+    const initializer = await app.http.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' });
+    expect(initializer.body).toContain("url: '/openapi.json'");
+    for (const url of [
+      '/docs/static/package.json',
+      '/docs/static/..%2Fpackage.json',
+      '/docs/static/index.html',
+    ]) {
+      const refused = await app.http.inject({ method: 'GET', url });
+      expect(refused.statusCode, url).toBe(404);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+  });
+
   it('publishes OpenAPI 3.1 where every route has a summary, tags, responses and body examples', async () => {
     const response = await app.http.inject({ method: 'GET', url: '/openapi.json' });
     expect(response.statusCode).toBe(200);
@@ -120,6 +155,53 @@ describe('readiness with pending migrations', () => {
       expect(response.json()).toMatchObject({ status: 'unavailable', checks: { migrations: 'failing' } });
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('in production, where schemas compile on their first use', () => {
+  it('validates requests and serializes responses exactly as in development', async () => {
+    const production = await testApp({
+      env: { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-enough-length-0123456789' },
+    });
+    try {
+      const bad = { email: 'not-an-email', passwd: 'x', name: 'P', admin: true };
+      const development = await testApp();
+      const inDevelopment = await development.http.inject({
+        method: 'POST',
+        url: '/api/v1/members',
+        payload: bad,
+      });
+      await development.close();
+      expect(inDevelopment.statusCode).toBe(422);
+      for (let i = 0; i < 2; i += 1) {
+        const refused = await production.http.inject({
+          method: 'POST',
+          url: '/api/v1/members',
+          payload: bad,
+        });
+        expect(refused.statusCode).toBe(422);
+        expect(refused.json().errors).toEqual(inDevelopment.json().errors);
+        expect(refused.json().errors.length).toBeGreaterThanOrEqual(2);
+      }
+      const created = await production.http.inject({
+        method: 'POST',
+        url: '/api/v1/members',
+        payload: { email: 'prod@example.com', passwd: 'Correct-Horse-9', name: 'Prod' },
+      });
+      expect(created.statusCode).toBe(201);
+      expect(Object.keys(created.json()).sort()).toEqual([
+        'created_at',
+        'email',
+        'id',
+        'is_superuser',
+        'name',
+        'updated_at',
+      ]);
+      const badId = await production.http.inject({ method: 'GET', url: '/api/v1/books/abc' });
+      expect(badId.statusCode).toBe(422);
+    } finally {
+      await production.close();
     }
   });
 });
