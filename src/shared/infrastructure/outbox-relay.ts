@@ -239,8 +239,8 @@ export class OutboxRelay {
     );
     const size = Math.min(MAX_GROUP, Math.ceil(grouped.length / this.#concurrency));
     for (let i = 0; i < grouped.length; i += size) units.push(grouped.slice(i, i + size));
-    const alone = new Set(grouped);
-    for (const delivery of runnable) if (!alone.has(delivery)) units.push([delivery]);
+    const inGroups = new Set(grouped);
+    for (const delivery of runnable) if (!inGroups.has(delivery)) units.push([delivery]);
 
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -284,9 +284,9 @@ export class OutboxRelay {
         this.#target.deliver(delivery.subscriber, delivery.event, tx),
       );
     } catch {
-      const alone: Outcome[] = [];
-      for (const delivery of group) alone.push(await this.#process(delivery));
-      return alone;
+      const oneByOne: Outcome[] = [];
+      for (const delivery of group) oneByOne.push(await this.#process(delivery));
+      return oneByOne;
     }
     outcomes.forEach((outcome, i) => {
       if (outcome === 'delivered') this.#reportDelivered(group[i]!);
