@@ -193,6 +193,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
             limits.tokenPerAccountWindowSeconds,
           ),
           tokenPerIp: rule('auth.token.ip', limits.tokenPerIp, limits.tokenPerIpWindowSeconds),
+          // Guessing a password through a password change is limited like guessing it at sign-in.
+          passwordChangePerMember: rule(
+            'members.password_change',
+            limits.tokenPerAccount,
+            limits.tokenPerAccountWindowSeconds,
+          ),
           recoveryPerEmail: rule(
             'auth.recovery.email',
             limits.recoveryPerEmail,

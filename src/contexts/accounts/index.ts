@@ -85,7 +85,13 @@ export const accounts: BoundedContext<AccountsOptions> = {
     ];
     return {
       routes: async (app) => {
-        await memberRoutes(app, { bus, queries, auth });
+        await memberRoutes(app, {
+          bus,
+          queries,
+          auth,
+          limiter: options.limiter,
+          passwordChecks: options.limits.passwordChangePerMember,
+        });
         await authRoutes(app, { bus, limiter: options.limiter, limits: options.limits });
       },
       subscriptions,

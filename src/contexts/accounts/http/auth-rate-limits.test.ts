@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../../../../test/support/app.ts';
-import { signedUpMember, uniqueEmail } from '../../../../test/support/members.ts';
+import { bearerFor, signedUpMember, uniqueEmail } from '../../../../test/support/members.ts';
 import { signIn } from '../../../../test/support/oauth.ts';
 import type { App } from '../../../app.ts';
 import { FixedClock } from '../../../shared/domain/clock.ts';
@@ -68,6 +68,34 @@ for (const store of ['memory', 'database'] as const) {
       expect((await signIn(app, grace.email, grace.password, { remoteAddress: anIp() })).status).toBe(200);
       clock.advance(900_000);
       expect((await signIn(app, ada.email, ada.password, { remoteAddress: anIp() })).status).toBe(200);
+    });
+
+    it('stops guessing the current password through a password change, per member, with Retry-After', async () => {
+      const ada = await signedUpMember(app);
+      const change = (current: string, auth = ada.auth, id = ada.id) =>
+        app.http.inject({
+          method: 'PATCH',
+          url: `/api/v1/members/${id}/password`,
+          headers: { authorization: auth },
+          payload: { current_passwd: current, passwd: 'Brand-New-Pass-7!' },
+        });
+      // Refusals other than a wrong password do not count: another member's attempts get 403.
+      const mallory = await signedUpMember(app);
+      for (let i = 0; i < 5; i += 1) {
+        expect((await change('Whatever-1!', mallory.auth, ada.id)).statusCode).toBe(403);
+      }
+      for (let i = 0; i < 3; i += 1) {
+        const wrong = await change(`Guess-Number-${i}!`);
+        expect(wrong.statusCode).toBe(400);
+        expect(wrong.json()).toMatchObject({ code: 'member.wrong_password' });
+      }
+      const blocked = await change(ada.password);
+      expectRateLimited({ status: blocked.statusCode, headers: blocked.headers, body: blocked.json() }, 900);
+      // Another member is not affected, and after the window the right password works.
+      expect((await change(mallory.password, mallory.auth, mallory.id)).statusCode).toBe(200);
+      clock.advance(900_000);
+      // (with a new access token: the first one lived exactly as long as the window)
+      expect((await change(ada.password, bearerFor(app, ada.id, 'member'))).statusCode).toBe(200);
     });
 
     it('limits an unknown email exactly like a member’s, so a 429 tells nothing', async () => {

@@ -21,6 +21,8 @@ import { noStore, OAuthErrorSchema, oauthRequestErrors, sendOAuthError } from '.
 export interface AuthRateLimits {
   /** Failed sign-ins per account (successful ones give their attempt back). */
   readonly tokenPerAccount: RateLimitRule;
+  /** Wrong current passwords given to PATCH /members/{id}/password, per member. */
+  readonly passwordChangePerMember: RateLimitRule;
   /** Every request to /auth/token per client IP. */
   readonly tokenPerIp: RateLimitRule;
   readonly recoveryPerEmail: RateLimitRule;

@@ -1,12 +1,14 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { MessageBus } from '../../../shared/application/message-bus.ts';
+import type { RateLimiter, RateLimitRule } from '../../../shared/application/rate-limiter.ts';
 import type { Id } from '../../../shared/domain/id.ts';
 import { type AuthGuard, bearerSecurity, principalOf } from '../../../shared/http/auth-guard.ts';
+import { sendRateLimited } from '../../../shared/http/rate-limit.ts';
 import { IdParams, ListQuery, PageOf, pageRequest, pathId, problems } from '../../../shared/http/schemas.ts';
 import { type Actor, ensureMayManage } from '../application/actor.ts';
 import type { MemberQueries } from '../application/queries.ts';
-import { MemberNotFoundError } from '../domain/errors.ts';
+import { MemberNotFoundError, WrongPasswordError } from '../domain/errors.ts';
 import {
   ChangeEmailBody,
   ChangePasswordBody,
@@ -19,6 +21,9 @@ export interface MemberRoutesDependencies {
   readonly bus: MessageBus;
   readonly queries: MemberQueries;
   readonly auth: AuthGuard;
+  readonly limiter: RateLimiter;
+  /** Wrong current passwords per member before PATCH …/password answers 429. */
+  readonly passwordChecks: RateLimitRule;
 }
 
 const tags = ['members'];
@@ -29,6 +34,13 @@ function memberId(raw: string): Id {
   const id = pathId(raw);
   if (id === undefined) throw new MemberNotFoundError(raw);
   return id;
+}
+
+/** Takes an attempt back; a counter that cannot be corrected must not fail the request. */
+async function giveBack(attempt: { giveBack(): Promise<void> }, request: FastifyRequest): Promise<void> {
+  await attempt
+    .giveBack()
+    .catch((error: unknown) => request.log.warn({ err: error }, 'could not give a rate-limit attempt back'));
 }
 
 /** The signed-in caller as the use cases see it. */
@@ -43,7 +55,7 @@ function actorOf(request: FastifyRequest): Actor {
  */
 export async function memberRoutes(
   app: FastifyInstance,
-  { bus, queries, auth }: MemberRoutesDependencies,
+  { bus, queries, auth, limiter, passwordChecks }: MemberRoutesDependencies,
 ): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -180,25 +192,39 @@ export async function memberRoutes(
           'The new password must meet the policy. Members changing their own password give the current one',
           "in `current_passwd`; a superuser resetting another member's password leaves it out (when given,",
           'it must be correct). Every session of the member is revoked: refresh tokens stop working.',
+          'Wrong current passwords are limited per member like failed sign-ins (429 with Retry-After).',
           SELF_OR_SUPERUSER,
         ].join(' '),
         security: bearerSecurity,
         params: IdParams,
         body: ChangePasswordBody,
-        response: { 200: MemberSchema, ...problems(400, 401, 403, 404, 409, 415, 422) },
+        response: { 200: MemberSchema, ...problems(400, 401, 403, 404, 409, 415, 422, 429) },
       },
       onRequest: auth.member,
     },
-    async (request) =>
-      bus.execute({
-        type: 'accounts.change_member_password',
-        actor: actorOf(request),
-        memberId: memberId(request.params.id),
-        password: request.body.passwd,
-        ...(request.body.current_passwd === undefined
-          ? {}
-          : { currentPassword: request.body.current_passwd }),
-      }),
+    async (request, reply) => {
+      const id = memberId(request.params.id);
+      // Counted before the check, so parallel guesses cannot all slip under the limit; every
+      // answer but "wrong current password" gives its attempt back.
+      const attempt = await limiter.attempt(passwordChecks, id.toString());
+      if (!attempt.allowed) return sendRateLimited(reply, attempt.retryAfterSeconds);
+      try {
+        const member = await bus.execute({
+          type: 'accounts.change_member_password',
+          actor: actorOf(request),
+          memberId: id,
+          password: request.body.passwd,
+          ...(request.body.current_passwd === undefined
+            ? {}
+            : { currentPassword: request.body.current_passwd }),
+        });
+        await giveBack(attempt, request);
+        return member;
+      } catch (error) {
+        if (!(error instanceof WrongPasswordError)) await giveBack(attempt, request);
+        throw error;
+      }
+    },
   );
 
   api.delete(
