@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { BatchedLogDestination } from './log-destination.ts';
 
@@ -37,5 +38,15 @@ describe('BatchedLogDestination', () => {
     destination.flush();
     destination.flush();
     expect(writes).toEqual(['last words\n']);
+  });
+
+  it("answers pino's logger.flush(callback) once the lines are written", async () => {
+    const { writes, out } = recorder();
+    const logger = pino({ base: null, timestamp: false }, new BatchedLogDestination(out));
+    logger.info('before the flush');
+    await new Promise<void>((resolve, reject) =>
+      logger.flush((error) => (error ? reject(error) : resolve())),
+    );
+    expect(writes).toEqual(['{"level":30,"msg":"before the flush"}\n']);
   });
 });

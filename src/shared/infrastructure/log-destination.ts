@@ -26,12 +26,15 @@ export class BatchedLogDestination {
     return true;
   }
 
-  readonly flush = (): void => {
+  /** Writes what is pending now. Takes pino's `flush(callback)` form too, and calls it back. */
+  readonly flush = (done?: unknown): void => {
     this.#scheduled = false;
-    if (this.#pending.length === 0) return;
-    const chunk = this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join('');
-    this.#pending = [];
-    this.#out.write(chunk);
+    if (this.#pending.length > 0) {
+      const chunk = this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join('');
+      this.#pending = [];
+      this.#out.write(chunk);
+    }
+    if (typeof done === 'function') done();
   };
 }
 
