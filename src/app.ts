@@ -21,7 +21,7 @@ import { registerMetrics } from './shared/http/metrics-routes.ts';
 import { registerProblemHandlers, sharedErrorStatuses } from './shared/http/problem-details.ts';
 import { registerRequestContext, requestLogger } from './shared/http/request-context.ts';
 import { AccessLog } from './shared/http/request-logging.ts';
-import { registerResponseHeaders } from './shared/http/security-headers.ts';
+import { registerResponseHeaders } from './shared/http/response-headers.ts';
 import { registerSchemaCompilers } from './shared/http/validation.ts';
 import type { BoundedContext } from './shared/infrastructure/bounded-context.ts';
 import { type Database, openDatabase } from './shared/infrastructure/database.ts';

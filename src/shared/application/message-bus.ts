@@ -31,7 +31,10 @@ export interface Command<T extends string = string> {
 /** `context.snake_case_name`: stored with every delivery, so it must stay stable. */
 const SUBSCRIBER_NAME = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
 
-type StoredHandler = (event: DomainEvent, tx: unknown) => Promise<void>;
+interface StoredSubscription {
+  readonly handle: (event: DomainEvent, tx: unknown) => Promise<void>;
+  readonly onlyDatabaseEffects: boolean;
+}
 interface AnySubscription<Tx> {
   readonly event: string;
   readonly subscriber: string;
@@ -48,10 +51,8 @@ export class UnknownSubscriberError extends Error {
 
 export class MessageBus {
   readonly #handlers = new Map<string, (command: never) => Promise<unknown>>();
-  /** event name → subscriber name → handler */
-  readonly #subscriptions = new Map<string, Map<string, StoredHandler>>();
-  /** "event subscriber" of the subscriptions with `onlyDatabaseEffects`. */
-  readonly #databaseOnly = new Set<string>();
+  /** event name → subscriber name → its subscription */
+  readonly #subscriptions = new Map<string, Map<string, StoredSubscription>>();
 
   /** Registers a context's handlers; a second handler for one command is a start-up error. */
   register<T extends CommandType>(handlers: CommandHandlers<T>): void {
@@ -85,13 +86,15 @@ export class MessageBus {
       if (!SUBSCRIBER_NAME.test(subscriber)) {
         throw new Error(`Subscriber name "${subscriber}" is not of the form context.snake_case_name`);
       }
-      const bySubscriber = this.#subscriptions.get(event) ?? new Map<string, StoredHandler>();
+      const bySubscriber = this.#subscriptions.get(event) ?? new Map<string, StoredSubscription>();
       if (bySubscriber.has(subscriber)) {
         throw new Error(`Subscriber "${subscriber}" is subscribed to "${event}" twice`);
       }
-      bySubscriber.set(subscriber, (e, tx) => subscription.handle(e as never, tx as Tx));
+      bySubscriber.set(subscriber, {
+        handle: (e, tx) => subscription.handle(e as never, tx as Tx),
+        onlyDatabaseEffects: subscription.onlyDatabaseEffects === true,
+      });
       this.#subscriptions.set(event, bySubscriber);
-      if (subscription.onlyDatabaseEffects === true) this.#databaseOnly.add(`${event} ${subscriber}`);
     }
   }
 
@@ -109,7 +112,7 @@ export class MessageBus {
 
   /** True when the subscription says all its effects go through the delivery's transaction. */
   onlyDatabaseEffects(subscriber: string, eventName: string): boolean {
-    return this.#databaseOnly.has(`${eventName} ${subscriber}`);
+    return this.#subscriptions.get(eventName)?.get(subscriber)?.onlyDatabaseEffects === true;
   }
 
   /** Every subscriber name this process can deliver to. */
@@ -121,7 +124,7 @@ export class MessageBus {
 
   /** Hands one stored event to one of its subscribers, inside the delivery's transaction `tx`. */
   deliver<Tx>(subscriber: string, event: DomainEvent, tx: Tx): Promise<void> {
-    const handle = this.#subscriptions.get(event.name)?.get(subscriber);
+    const handle = this.#subscriptions.get(event.name)?.get(subscriber)?.handle;
     if (handle === undefined) return Promise.reject(new UnknownSubscriberError(subscriber, event.name));
     return handle(event, tx);
   }

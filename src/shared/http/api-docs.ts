@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import swagger from '@fastify/swagger';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 export interface ApiDocsOptions {
   readonly title: string;
@@ -77,7 +77,9 @@ export async function registerApiDocs(app: FastifyInstance, options: ApiDocsOpti
     },
   });
   const swaggerDist = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-  const swaggerFiles = new Map<string, Buffer>();
+  const swaggerFiles = new Map(
+    Object.entries(SWAGGER_FILES).map(([file, type]) => [file, packageFile(join(swaggerDist, file), type)]),
+  );
   app.get('/docs', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs/'));
   app.get('/docs/', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(SWAGGER_PAGE),
@@ -89,27 +91,30 @@ export async function registerApiDocs(app: FastifyInstance, options: ApiDocsOpti
     '/docs/static/:file',
     { schema: { hide: true } },
     async (request, reply) => {
-      const { file } = request.params;
-      const type = Object.hasOwn(SWAGGER_FILES, file) ? SWAGGER_FILES[file] : undefined;
-      if (type === undefined) return reply.callNotFound();
-      let content = swaggerFiles.get(file);
-      if (content === undefined) {
-        content = await readFile(join(swaggerDist, file));
-        swaggerFiles.set(file, content);
-      }
-      return reply.type(type).header('cache-control', 'public, max-age=86400').send(content);
+      const serve = swaggerFiles.get(request.params.file);
+      return serve === undefined ? reply.callNotFound() : serve(reply);
     },
   );
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const redocBundle = createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
-  let bundle: Buffer | undefined;
-  app.get('/redoc', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/html').send(REDOC_PAGE),
+  const redocBundle = packageFile(
+    createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js'),
+    'application/javascript; charset=utf-8',
   );
-  app.get('/redoc/redoc.standalone.js', { schema: { hide: true } }, async (_request, reply) => {
-    bundle ??= await readFile(redocBundle);
-    return reply.type('application/javascript').header('cache-control', 'public, max-age=86400').send(bundle);
-  });
+  app.get('/redoc', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(REDOC_PAGE),
+  );
+  app.get('/redoc/redoc.standalone.js', { schema: { hide: true } }, async (_request, reply) =>
+    redocBundle(reply),
+  );
+}
+
+/** Sends a file from an installed package, read on its first request and kept; browsers keep it a day. */
+function packageFile(path: string, type: string): (reply: FastifyReply) => Promise<FastifyReply> {
+  let content: Buffer | undefined;
+  return async (reply) => {
+    content ??= await readFile(path);
+    return reply.type(type).header('cache-control', 'public, max-age=86400').send(content);
+  };
 }

@@ -12,6 +12,19 @@ export function sendRateLimited(reply: FastifyReply, retryAfterSeconds: number):
 }
 
 /**
+ * Takes an allowed attempt back out of the count (work that must not count after all). Only logs
+ * when the store cannot be corrected: the request's own answer stands either way.
+ */
+export async function giveAttemptBack(
+  attempt: { giveBack(): Promise<void> },
+  request: FastifyRequest,
+): Promise<void> {
+  await attempt
+    .giveBack()
+    .catch((error: unknown) => request.log.warn({ err: error }, 'could not give a rate-limit attempt back'));
+}
+
+/**
  * An onRequest hook counting every request to a route per client address, before its body is
  * even read. `request.ip` is the peer address unless TRUST_PROXY names the proxies in front.
  */

@@ -16,7 +16,7 @@ export interface SchemaCompilerOptions {
 type Validator = ((data: unknown) => boolean) & { errors?: FastifySchemaValidationError[] | null };
 
 /** A validator compiled on its first call. Fastify reads a failed call's `errors` off the function. */
-export function lazyValidator(compile: () => Validator): Validator {
+function lazyValidator(compile: () => Validator): Validator {
   let compiled: Validator | undefined;
   const validate: Validator = (data) => {
     compiled ??= compile();
@@ -28,7 +28,7 @@ export function lazyValidator(compile: () => Validator): Validator {
 }
 
 /** A serializer compiled on its first call. */
-export function lazySerializer(compile: () => (data: unknown) => string): (data: unknown) => string {
+function lazySerializer(compile: () => (data: unknown) => string): (data: unknown) => string {
   let compiled: ((data: unknown) => string) | undefined;
   return (data) => {
     compiled ??= compile();

@@ -27,37 +27,42 @@ export class FolderMigrationProvider implements MigrationProvider {
 
   /** The migrations' names, without loading them. */
   async names(): Promise<string[]> {
-    const names: string[] = [];
-    for (const folder of this.#folders) {
-      const files = (await readdir(folder)).filter((file) => MIGRATION_FILE.test(file));
-      names.push(...files.map((file) => file.slice(0, -'.ts'.length)));
-    }
-    return names;
+    return (await this.#files()).map((file) => file.name);
   }
 
   async getMigrations(): Promise<Record<string, Migration>> {
     const migrations: Record<string, Migration> = {};
-    for (const folder of this.#folders) {
-      const files = (await readdir(folder)).filter((file) => MIGRATION_FILE.test(file)).sort();
-      for (const file of files) {
-        const name = file.slice(0, -'.ts'.length);
-        if (name in migrations) throw new Error(`Two migrations are named ${name}`);
-        const module = (await import(pathToFileURL(fileURLToPath(new URL(file, folder))).href)) as Migration;
-        if (typeof module.up !== 'function') throw new Error(`Migration ${file} exports no up()`);
-        migrations[name] = module;
-      }
+    for (const { name, url } of await this.#files()) {
+      if (name in migrations) throw new Error(`Two migrations are named ${name}`);
+      const module = (await import(pathToFileURL(fileURLToPath(url)).href)) as Migration;
+      if (typeof module.up !== 'function') throw new Error(`Migration ${name}.ts exports no up()`);
+      migrations[name] = module;
     }
     return migrations;
   }
+
+  /** Every migration file, folder by folder, each folder's in name order. */
+  async #files(): Promise<{ readonly name: string; readonly url: URL }[]> {
+    const files: { name: string; url: URL }[] = [];
+    for (const folder of this.#folders) {
+      for (const file of (await readdir(folder)).filter((f) => MIGRATION_FILE.test(f)).sort()) {
+        files.push({ name: file.slice(0, -'.ts'.length), url: new URL(file, folder) });
+      }
+    }
+    return files;
+  }
 }
+
+/** Where Kysely keeps the list of applied migrations. */
+const MIGRATION_TABLE = { schema: 'shared', name: 'migrations', lock: 'migration_lock' } as const;
 
 export function createMigrator(db: Kysely<unknown>, folders: readonly URL[]): Migrator {
   return new Migrator({
     db,
     provider: new FolderMigrationProvider(folders),
-    migrationTableSchema: 'shared',
-    migrationTableName: 'migrations',
-    migrationLockTableName: 'migration_lock',
+    migrationTableSchema: MIGRATION_TABLE.schema,
+    migrationTableName: MIGRATION_TABLE.name,
+    migrationLockTableName: MIGRATION_TABLE.lock,
   });
 }
 
@@ -106,7 +111,8 @@ export async function hasPendingMigrations(db: Kysely<unknown>, folders: readonl
   const names = await new FolderMigrationProvider(folders).names();
   let applied: Set<string>;
   try {
-    const { rows } = await sql<{ name: string }>`select name from shared.migrations`.execute(db);
+    const { rows } = await sql<{ name: string }>`
+      select name from ${sql.table(`${MIGRATION_TABLE.schema}.${MIGRATION_TABLE.name}`)}`.execute(db);
     applied = new Set(rows.map((row) => row.name));
   } catch (error) {
     const state = sqlState(error);

@@ -141,15 +141,8 @@ export class OutboxDeliveries {
     relay: string,
     work: (tx: Transaction<unknown>) => Promise<void>,
   ): Promise<'delivered' | 'skipped'> {
-    return this.#db.transaction().execute(async (tx) => {
-      const marked = await sql`
-        update shared.outbox_deliveries
-           set status = 'delivered', finished_at = now(), claimed_by = null, claimed_until = null
-         where id = ${claimed.id} and status = 'pending' and claimed_by = ${relay}`.execute(tx);
-      if (marked.numAffectedRows !== 1n) return 'skipped';
-      await work(tx);
-      return 'delivered';
-    });
+    const [outcome] = await this.deliverGroup([claimed], relay, (tx) => work(tx));
+    return outcome!;
   }
 
   /**
@@ -164,10 +157,11 @@ export class OutboxDeliveries {
   }
 
   /**
-   * `deliver` for several deliveries at once: one transaction marks them all and runs `work` for
-   * each marked one, in order, so their effects and marks commit together. The answer lists each
-   * delivery's outcome ('skipped' when the mark found it no longer ours). If `work` throws, the
-   * whole transaction rolls back (nothing of the group happened) and the error is thrown.
+   * `deliver` for several deliveries at once (`deliver` is a group of one): one transaction marks
+   * them all and runs `work` for each marked one, in order, so their effects and marks commit
+   * together. The answer lists each delivery's outcome ('skipped' when the mark found it no longer
+   * ours). If `work` throws, the whole transaction rolls back (nothing of the group happened) and
+   * the error is thrown.
    */
   async deliverGroup(
     group: readonly ClaimedDelivery[],

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { MessageBus } from '../../../shared/application/message-bus.ts';
 import type { RateLimiter, RateLimitRule } from '../../../shared/application/rate-limiter.ts';
-import { limitPerClientIp, sendRateLimited } from '../../../shared/http/rate-limit.ts';
+import { giveAttemptBack, limitPerClientIp, sendRateLimited } from '../../../shared/http/rate-limit.ts';
 import { problems } from '../../../shared/http/schemas.ts';
 import type { TokenGrant } from '../application/token-grant.ts';
 import { InvalidGrantError } from '../domain/errors.ts';
@@ -108,11 +108,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRoutesDependenc
           }
           // Only failures count against the account: a member who signs in is not an attacker.
           // The member is signed in by now; a counter that cannot be corrected must not undo that.
-          await attempt
-            .giveBack()
-            .catch((error: unknown) =>
-              request.log.warn({ err: error }, 'could not give a sign-in attempt back'),
-            );
+          await giveAttemptBack(attempt, request);
           return grant;
         }
         if (grantType === 'refresh_token') {

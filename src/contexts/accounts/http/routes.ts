@@ -4,7 +4,7 @@ import type { MessageBus } from '../../../shared/application/message-bus.ts';
 import type { RateLimiter, RateLimitRule } from '../../../shared/application/rate-limiter.ts';
 import type { Id } from '../../../shared/domain/id.ts';
 import { type AuthGuard, bearerSecurity, principalOf } from '../../../shared/http/auth-guard.ts';
-import { sendRateLimited } from '../../../shared/http/rate-limit.ts';
+import { giveAttemptBack, sendRateLimited } from '../../../shared/http/rate-limit.ts';
 import { IdParams, ListQuery, PageOf, pageRequest, pathId, problems } from '../../../shared/http/schemas.ts';
 import { type Actor, ensureMayManage } from '../application/actor.ts';
 import type { MemberQueries } from '../application/queries.ts';
@@ -34,13 +34,6 @@ function memberId(raw: string): Id {
   const id = pathId(raw);
   if (id === undefined) throw new MemberNotFoundError(raw);
   return id;
-}
-
-/** Takes an attempt back; a counter that cannot be corrected must not fail the request. */
-async function giveBack(attempt: { giveBack(): Promise<void> }, request: FastifyRequest): Promise<void> {
-  await attempt
-    .giveBack()
-    .catch((error: unknown) => request.log.warn({ err: error }, 'could not give a rate-limit attempt back'));
 }
 
 /** The signed-in caller as the use cases see it. */
@@ -218,10 +211,10 @@ export async function memberRoutes(
             ? {}
             : { currentPassword: request.body.current_passwd }),
         });
-        await giveBack(attempt, request);
+        await giveAttemptBack(attempt, request);
         return member;
       } catch (error) {
-        if (!(error instanceof WrongPasswordError)) await giveBack(attempt, request);
+        if (!(error instanceof WrongPasswordError)) await giveAttemptBack(attempt, request);
         throw error;
       }
     },

@@ -13,7 +13,7 @@ import helmet from 'helmet';
  * No `upgrade-insecure-requests`: it would send the docs' own requests to https on a plain-http
  * development server.
  */
-export const DOCS_CONTENT_SECURITY_POLICY = {
+const DOCS_CONTENT_SECURITY_POLICY = {
   'default-src': ["'self'"],
   'base-uri': ["'self'"],
   'connect-src': ["'self'"],
@@ -33,25 +33,13 @@ export const DOCS_CONTENT_SECURITY_POLICY = {
  * document must never be rendered, framed or sniffed into something else, and HTTPS is sticky.
  * A document policy as long as the one above would only add bytes to every response.
  */
-export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
   'strict-transport-security': 'max-age=31536000; includeSubDomains',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
 };
-
-/** Helmet's defaults (HSTS, nosniff, frame, opener and referrer policies, …) with the docs policy. */
-export const DOCS_SECURITY_HEADERS: Readonly<Record<string, string>> = headersOf(
-  helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: Object.fromEntries(
-        Object.entries(DOCS_CONTENT_SECURITY_POLICY).map(([name, sources]) => [name, [...sources]]),
-      ),
-    },
-  }),
-);
 
 const DOCUMENT_PATHS = /^\/(docs|redoc)(\/|$|\?)/;
 
@@ -61,8 +49,19 @@ const DOCUMENT_PATHS = /^\/(docs|redoc)(\/|$|\?)/;
  * on every request) and go through Fastify's reply headers, which Node writes in one piece.
  */
 export function registerResponseHeaders(app: FastifyInstance): void {
+  // Helmet's defaults (HSTS, nosniff, frame, opener and referrer policies, …) with the docs policy.
+  const docsHeaders = headersOf(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: Object.fromEntries(
+          Object.entries(DOCS_CONTENT_SECURITY_POLICY).map(([name, sources]) => [name, [...sources]]),
+        ),
+      },
+    }),
+  );
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(DOCUMENT_PATHS.test(request.url) ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS);
+    reply.headers(DOCUMENT_PATHS.test(request.url) ? docsHeaders : API_SECURITY_HEADERS);
     reply.header('x-request-id', request.id);
     done();
   });
