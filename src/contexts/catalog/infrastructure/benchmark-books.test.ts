@@ -58,5 +58,28 @@ describe('insertBenchmarkBooks', () => {
       n: string;
     }>`select count(distinct isbn) as n from catalog.books`.execute(app.database.db);
     expect(isbns[0]?.n).toBe('6010');
+    // The load ends merged: nothing is left in the title index's pending list for searches to read.
+    expect(await cleanPendingList('catalog.books_title_trgm')).toBe(0);
+  });
+
+  it('keeps the GIN pending lists at most 64 kB, however many books arrive between vacuums', async () => {
+    // 3,000 books one INSERT apart would leave about 1 MB pending at the default 4 MB limit.
+    for (let batch = 0; batch < 30; batch += 1) {
+      await sql`
+        insert into catalog.books (id, title, isbn, pages, price_amount, price_currency, publication_year,
+                                   created_at, updated_at, version)
+        select 900000000000 + ${batch * 100} + g, 'A Pending Title of Lisbon, no. ' || g, '978' || lpad((${batch * 100} + g)::text, 10, '0'),
+               100, 1000, 'KRW', 2000, now(), now(), 1
+          from generate_series(1, 100) as g`.execute(app.database.db);
+    }
+    // Pages merged by a clean-up: what a search would have had to read (64 kB = 8 pages).
+    expect(await cleanPendingList('catalog.books_title_trgm')).toBeLessThanOrEqual(8);
+    expect(await cleanPendingList('catalog.books_author_ids')).toBeLessThanOrEqual(8);
   });
 });
+
+async function cleanPendingList(index: string): Promise<number> {
+  const { rows } = await sql<{ pages: number }>`
+    select gin_clean_pending_list(${index}::regclass) as pages`.execute(app.database.db);
+  return Number(rows[0]?.pages);
+}
