@@ -1,7 +1,10 @@
-import type { Transaction } from 'kysely';
 import type { RateLimiter } from '../../shared/application/rate-limiter.ts';
 import type { BoundedContext, EventSubscription } from '../../shared/infrastructure/bounded-context.ts';
-import { type AggregateTracker, kyselyUnitOfWorkFactory } from '../../shared/infrastructure/unit-of-work.ts';
+import {
+  type AggregateTracker,
+  kyselyUnitOfWorkFactory,
+  type UnitOfWorkScope,
+} from '../../shared/infrastructure/unit-of-work.ts';
 import { accountsCommandHandlers, accountsCommandTypes } from './application/commands.ts';
 import type {
   AccountsDependencies,
@@ -46,10 +49,10 @@ export const accounts: BoundedContext<AccountsOptions> = {
   ],
 
   start({ db, readDb, outbox, tools, bus, accessTokens, auth, mailer, publicUrl }, options) {
-    const repositories = (tx: Transaction<unknown>, tracker: AggregateTracker): AccountsRepositories => ({
-      members: new KyselyMemberRepository(tx, tracker),
-      sessions: new KyselySessionRepository(tx, tracker),
-      passwordResets: new KyselyPasswordResetRepository(tx, tracker),
+    const repositories = (scope: UnitOfWorkScope, tracker: AggregateTracker): AccountsRepositories => ({
+      members: new KyselyMemberRepository(scope, tracker),
+      sessions: new KyselySessionRepository(scope, tracker),
+      passwordResets: new KyselyPasswordResetRepository(scope, tracker),
     });
     const deps: AccountsDependencies = {
       uow: kyselyUnitOfWorkFactory(db, repositories, outbox),

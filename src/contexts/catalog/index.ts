@@ -1,10 +1,11 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { BoundedContext, EventSubscription } from '../../shared/infrastructure/bounded-context.ts';
 import type { Outbox } from '../../shared/infrastructure/outbox.ts';
 import {
   type AggregateTracker,
   KyselyUnitOfWork,
   kyselyUnitOfWorkFactory,
+  type UnitOfWorkScope,
 } from '../../shared/infrastructure/unit-of-work.ts';
 import { authorListsBook, authorUnlistsBook } from './application/author-bibliography.ts';
 import { catalogCommandHandlers, catalogCommandTypes } from './application/commands.ts';
@@ -15,13 +16,13 @@ import { KyselyAuthorRepository } from './infrastructure/kysely-author-repositor
 import { KyselyBookRepository } from './infrastructure/kysely-book-repository.ts';
 import { KyselyCatalogQueries } from './infrastructure/kysely-catalog-queries.ts';
 
-/** The catalog's repositories bound to one transaction. */
+/** The catalog's repositories, bound to one unit of work's scope. */
 export const catalogRepositories = (
-  tx: Transaction<unknown>,
+  scope: UnitOfWorkScope,
   tracker: AggregateTracker,
 ): CatalogRepositories => ({
-  books: new KyselyBookRepository(tx, tracker),
-  authors: new KyselyAuthorRepository(tx, tracker),
+  books: new KyselyBookRepository(scope, tracker),
+  authors: new KyselyAuthorRepository(scope, tracker),
 });
 
 /**

@@ -2,7 +2,11 @@ import type { Transaction } from 'kysely';
 import type { DomainEvent } from '../../shared/domain/domain-event.ts';
 import { Id } from '../../shared/domain/id.ts';
 import type { BoundedContext } from '../../shared/infrastructure/bounded-context.ts';
-import { type AggregateTracker, kyselyUnitOfWorkFactory } from '../../shared/infrastructure/unit-of-work.ts';
+import {
+  type AggregateTracker,
+  kyselyUnitOfWorkFactory,
+  type UnitOfWorkScope,
+} from '../../shared/infrastructure/unit-of-work.ts';
 import { closeProjectsOfDepartedMember } from './application/close-projects-of-departed-member.ts';
 import { projectsCommandHandlers, projectsCommandTypes } from './application/commands.ts';
 import { createExampleProject } from './application/create-example-project.ts';
@@ -33,8 +37,8 @@ export const projects: BoundedContext = {
   ],
 
   start({ db, readDb, outbox, tools, bus, auth }) {
-    const repositories = (tx: Transaction<unknown>, tracker: AggregateTracker): ProjectsRepositories => ({
-      projects: new KyselyProjectRepository(tx, tracker),
+    const repositories = (scope: UnitOfWorkScope, tracker: AggregateTracker): ProjectsRepositories => ({
+      projects: new KyselyProjectRepository(scope, tracker),
     });
     bus.register(projectsCommandHandlers({ uow: kyselyUnitOfWorkFactory(db, repositories, outbox), tools }));
     // A reaction's unit of work joins the delivery's transaction, so the change, the events it

@@ -1,5 +1,6 @@
 import type { ColumnType, Kysely } from 'kysely';
 import type { DomainEvent, Json } from '../domain/domain-event.ts';
+import { UnitOfWorkScope } from './unit-of-work.ts';
 
 export interface OutboxTable {
   id: ColumnType<string, bigint | string, never>;
@@ -43,7 +44,7 @@ const NOBODY: SubscriberDirectory = { subscribersOf: () => [] };
 type AppendListener = (events: readonly DomainEvent[]) => void;
 
 /**
- * The writing side of the transactional outbox. `append` runs inside the command's transaction,
+ * The writing side of the transactional outbox. `record` runs inside the command's unit of work,
  * so events are stored if and only if the state change that produced them is, each with one
  * delivery per subscriber the directory names at that moment. Listeners (the relay) are told after
  * commit, which only wakes them early: they would find the rows anyway.
@@ -63,9 +64,12 @@ export class Outbox {
     return events.some((event) => this.#directory.subscribersOf(event.name).length > 0);
   }
 
-  async append(tx: Kysely<unknown>, events: readonly DomainEvent[]): Promise<void> {
+  /**
+   * Queues the events (and their deliveries) with the unit of work's other writes, so they reach
+   * the server in the same statement as the state change they describe.
+   */
+  async record(scope: UnitOfWorkScope, events: readonly DomainEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const db = tx as Kysely<OutboxTables>;
     const rows = events.map((event) => ({
       id: event.id,
       name: event.name,
@@ -74,6 +78,7 @@ export class Outbox {
       occurred_at: event.occurred_at,
       payload: JSON.stringify(event.payload),
     }));
+    await scope.write<OutboxTables>((db) => db.insertInto('shared.outbox').values(rows));
     // In event order, so that identity ids (the per-aggregate delivery order) follow it.
     const deliveries = events.flatMap((event) =>
       this.#directory.subscribersOf(event.name).map((subscriber) => ({
@@ -83,17 +88,16 @@ export class Outbox {
         aggregate_id: event.aggregate_id,
       })),
     );
-    if (deliveries.length === 0) {
-      await db.insertInto('shared.outbox').values(rows).execute();
-      return;
-    }
-    // One round trip for both: a data-modifying CTE runs to completion with its statement, and the
-    // foreign key is checked at the statement's end, when the events are there.
-    await db
-      .with('appended', (q) => q.insertInto('shared.outbox').values(rows))
-      .insertInto('shared.outbox_deliveries')
-      .values(deliveries)
-      .execute();
+    // In the same statement as the events it references: the foreign key is checked at its end.
+    if (deliveries.length > 0)
+      await scope.write<OutboxTables>((db) => db.insertInto('shared.outbox_deliveries').values(deliveries));
+  }
+
+  /** Stores events inside a transaction the caller owns (one statement, like `record`). */
+  async append(tx: Kysely<unknown>, events: readonly DomainEvent[]): Promise<void> {
+    const scope = UnitOfWorkScope.of(tx);
+    await this.record(scope, events);
+    await scope.commit();
   }
 
   /** Subscribes to "events were committed"; returns the unsubscribe function. */

@@ -1,8 +1,15 @@
-import type { Kysely, Transaction } from 'kysely';
+import {
+  type ControlledTransaction,
+  type DeleteQueryBuilder,
+  type InsertQueryBuilder,
+  type Kysely,
+  type OperationNode,
+  sql,
+  type UpdateQueryBuilder,
+} from 'kysely';
 import type { UnitOfWork, UnitOfWorkFactory } from '../application/unit-of-work.ts';
 import type { AggregateRoot } from '../domain/aggregate-root.ts';
 import type { DomainEvent } from '../domain/domain-event.ts';
-import type { Outbox } from './outbox.ts';
 
 /** Remembers the aggregates a unit of work's repositories handed out or stored. */
 export class AggregateTracker {
@@ -20,23 +27,262 @@ export class AggregateTracker {
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a write may target any table of any schema.
+type AnyRow = any;
+/** An INSERT, UPDATE or DELETE, built but not run. */
+export type WriteQuery =
+  | InsertQueryBuilder<AnyRow, AnyRow, AnyRow>
+  | UpdateQueryBuilder<AnyRow, AnyRow, AnyRow, AnyRow>
+  | DeleteQueryBuilder<AnyRow, AnyRow, AnyRow>;
+
+export interface WriteOptions {
+  /** The write must change exactly one row, or this is thrown (an optimistic version check lost). */
+  readonly expectOneRow?: () => Error;
+  /** A constraint violation the write may cause, as a domain error; undefined when not its own. */
+  readonly translateError?: (error: unknown) => Error | undefined;
+}
+
+interface PendingWrite extends WriteOptions {
+  readonly query: WriteQuery;
+  /** "schema.table" for an UPDATE or DELETE; undefined for an INSERT. */
+  readonly changes: string | undefined;
+}
+
+/**
+ * The database side of one unit of work, as its repositories see it.
+ *
+ * - `write` queues an INSERT, UPDATE or DELETE. At commit, every queued write (the outbox's
+ *   included) goes to the server as **one statement**, each write a data-modifying CTE
+ *   (`with w0 as (insert …), w1 as (update …) select …`): one round trip however many tables
+ *   the command touches. PostgreSQL runs a statement's CTEs against one snapshot and checks
+ *   foreign keys at its end, so they cannot see or need each other; two UPDATE/DELETEs of one
+ *   table could touch one row, which a single statement must not do, so such writes go one
+ *   statement each instead.
+ * - `transaction()` is for reads that lock rows (`FOR UPDATE`) and writes whose answer the
+ *   command needs at once. It begins the transaction on first use, and sends the queued
+ *   writes first, so what it reads includes them.
+ * - `reader()` is for plain reads: outside the transaction until one was begun. (Under READ
+ *   COMMITTED a transaction gives reads no common snapshot anyway, only writes atomicity and
+ *   locks a lifetime.)
+ *
+ * So a command that only creates (no locking read) is one autocommitted statement, and one that
+ * loads, locks and changes an aggregate is BEGIN, SELECT … FOR UPDATE, one write, COMMIT.
+ *
+ * Made on a transaction (an event delivery), the scope joins it: writes are sent at `commit`,
+ * the owner of the transaction commits. `UnitOfWorkScope.immediate` sends each write at once,
+ * for repository tests without a unit of work.
+ */
+export class UnitOfWorkScope {
+  readonly #db: Kysely<unknown>;
+  readonly #ownsTransaction: boolean;
+  readonly #immediate: boolean;
+  /** The transaction this scope began (a promise: concurrent first reads must share one). */
+  #transaction: Promise<ControlledTransaction<unknown>> | undefined;
+  #pending: PendingWrite[] = [];
+  #undo: (() => void)[] = [];
+
+  private constructor(db: Kysely<unknown>, immediate: boolean) {
+    this.#db = db;
+    this.#ownsTransaction = !db.isTransaction && !immediate;
+    this.#immediate = immediate;
+  }
+
+  /** The scope of a unit of work made on `db`: its own lazy transaction, or `db`'s when it is one. */
+  static of(db: Kysely<unknown>): UnitOfWorkScope {
+    return new UnitOfWorkScope(db, false);
+  }
+
+  /** Every write is sent when it is made: for repositories used without a unit of work. */
+  static immediate(db: Kysely<unknown>): UnitOfWorkScope {
+    return new UnitOfWorkScope(db, true);
+  }
+
+  async transaction<DB>(): Promise<Kysely<DB>> {
+    const db = await this.#begun();
+    await this.#send(db);
+    return db as Kysely<DB>;
+  }
+
+  async reader<DB>(): Promise<Kysely<DB>> {
+    if (this.#transaction !== undefined || this.#pending.length > 0) return this.transaction<DB>();
+    return this.#db as Kysely<DB>;
+  }
+
+  /** Queues a write, built on `db` (which only builds: the scope decides where it runs). */
+  async write<DB>(build: (db: Kysely<DB>) => WriteQuery, options: WriteOptions = {}): Promise<void> {
+    const query = build(this.#db as Kysely<DB>);
+    this.#pending.push({ query, ...options, changes: changedTable(query.toOperationNode()) });
+    if (this.#immediate) await this.#send(this.#db);
+  }
+
+  /**
+   * Marks an aggregate as stored at `version` now, so that a later write of the same command
+   * builds on it, and puts its old version back if the unit of work rolls back.
+   */
+  markSaved(aggregate: AggregateRoot, version: number): void {
+    const before = aggregate.version;
+    aggregate.markSaved(version);
+    this.#undo.push(() => aggregate.markSaved(before));
+  }
+
+  /** Sends the queued writes and commits the transaction this scope began, if any. */
+  async commit(): Promise<void> {
+    await this.#send(this.#fitsOneAutocommittedStatement() ? this.#db : await this.#begun());
+    await (await this.#transaction)?.commit().execute();
+    this.#transaction = undefined;
+  }
+
+  /**
+   * Forgets the queued writes and rolls back the transaction this scope began, if any. It never
+   * throws: it runs after a failure, whose error is the one worth reporting (a failed ROLLBACK
+   * still releases the connection).
+   */
+  async rollback(): Promise<void> {
+    this.#pending = [];
+    for (const undo of this.#undo.reverse()) undo();
+    this.#undo = [];
+    const transaction = this.#transaction;
+    this.#transaction = undefined;
+    await transaction?.then((begun) => begun.rollback().execute()).catch(() => undefined);
+  }
+
+  async #begun(): Promise<Kysely<unknown>> {
+    if (!this.#ownsTransaction) return this.#db;
+    this.#transaction ??= this.#db.startTransaction().execute();
+    return this.#transaction;
+  }
+
+  /**
+   * One statement is atomic by itself: no BEGIN and COMMIT are needed when the writes fit in one
+   * and none of them can fail its row check after the others ran (a single write that changes no
+   * row changed nothing).
+   */
+  #fitsOneAutocommittedStatement(): boolean {
+    const writes = this.#pending;
+    return (
+      this.#ownsTransaction &&
+      this.#transaction === undefined &&
+      oneStatementFor(writes) &&
+      (writes.length === 1 || writes.every((write) => write.expectOneRow === undefined))
+    );
+  }
+
+  async #send(db: Kysely<unknown>): Promise<void> {
+    const writes = this.#pending;
+    if (writes.length === 0) return;
+    this.#pending = [];
+    let changed: number[];
+    try {
+      changed = oneStatementFor(writes) ? await asOneStatement(db, writes) : await oneByOne(db, writes);
+    } catch (error) {
+      for (const write of writes) {
+        const translated = write.translateError?.(error);
+        if (translated !== undefined) throw translated;
+      }
+      throw error;
+    }
+    writes.forEach((write, i) => {
+      if (write.expectOneRow !== undefined && changed[i] !== 1) throw write.expectOneRow();
+    });
+  }
+}
+
+const UNKNOWN_TABLE = '?';
+
+/** Writes fit one statement unless two UPDATE/DELETEs change one table (and so maybe one row). */
+function oneStatementFor(writes: readonly PendingWrite[]): boolean {
+  const tables = writes.flatMap((write) => (write.changes === undefined ? [] : [write.changes]));
+  return new Set(tables).size === tables.length && !tables.includes(UNKNOWN_TABLE);
+}
+
+async function asOneStatement(db: Kysely<unknown>, writes: readonly PendingWrite[]): Promise<number[]> {
+  if (writes.length === 1) {
+    const result = await db.executeQuery(writes[0]!.query.compile());
+    return [Number(result.numAffectedRows ?? 0)];
+  }
+  const name = (i: number) => sql.id(`w${i}`);
+  const ctes = writes.map((write, i) => {
+    const counted = write.expectOneRow === undefined ? write.query : returningOne(write.query);
+    return sql`${name(i)} as (${counted})`;
+  });
+  const counts = writes.map((write, i) =>
+    write.expectOneRow === undefined ? sql`0` : sql`(select count(*) from ${name(i)})::int`,
+  );
+  const statement = sql<{
+    changed: number[];
+  }>`with ${sql.join(ctes)} select array[${sql.join(counts)}] as changed`;
+  const { rows } = await statement.execute(db);
+  return rows[0]!.changed;
+}
+
+async function oneByOne(db: Kysely<unknown>, writes: readonly PendingWrite[]): Promise<number[]> {
+  const changed: number[] = [];
+  for (const write of writes) {
+    const result = await db.executeQuery(write.query.compile());
+    changed.push(Number(result.numAffectedRows ?? 0));
+  }
+  return changed;
+}
+
+function returningOne(query: WriteQuery): WriteQuery {
+  return (query as InsertQueryBuilder<AnyRow, AnyRow, AnyRow>).returning(sql<number>`1`.as('one'));
+}
+
+/**
+ * The "schema.table" whose existing rows a write may change: an UPDATE's, a DELETE's, an
+ * upsert's (INSERT … ON CONFLICT DO UPDATE); undefined for a plain INSERT.
+ */
+function changedTable(node: OperationNode): string | undefined {
+  const query = node as unknown as {
+    table?: OperationNode;
+    from?: { froms: OperationNode[] };
+    into?: OperationNode;
+    onConflict?: { updates?: unknown };
+  };
+  const target =
+    node.kind === 'UpdateQueryNode'
+      ? query.table
+      : node.kind === 'DeleteQueryNode'
+        ? query.from?.froms[0]
+        : query.onConflict?.updates !== undefined
+          ? query.into
+          : undefined;
+  if (target === undefined) return undefined;
+  const table = (
+    target.kind === 'AliasNode' ? (target as unknown as { node: OperationNode }).node : target
+  ) as {
+    table?: { schema?: { name: string }; identifier: { name: string } };
+  };
+  // Not a plain table (never built here): unknown, so the writes go one by one.
+  if (table.table === undefined) return UNKNOWN_TABLE;
+  return `${table.table.schema?.name ?? ''}.${table.table.identifier.name}`;
+}
+
+/** Where a unit of work's events go (the outbox): queued with its writes, announced after commit. */
+export interface EventRecorder {
+  record(scope: UnitOfWorkScope, events: readonly DomainEvent[]): Promise<void>;
+  committed(events: readonly DomainEvent[]): void;
+}
+
 export type RepositoriesFactory<Repositories> = (
-  tx: Transaction<unknown>,
+  scope: UnitOfWorkScope,
   tracker: AggregateTracker,
 ) => Repositories;
 
 /**
- * The Kysely unit of work: one database transaction per `run` (or, made on a transaction, a part of it). Repositories are bound to the
- * transaction and report the aggregates they touch to the tracker; before commit, their recorded
- * events go to the outbox in the same transaction.
+ * The Kysely unit of work: one `UnitOfWorkScope` per `run`. Repositories read and queue writes
+ * through it and report the aggregates they touch to the tracker; at the end, their recorded
+ * events join the queued writes (the outbox rows go to the server in the same statement as the
+ * state they describe) and the scope commits. Made on a transaction (an event delivery), the work
+ * joins it and the outer owner commits.
  */
 export class KyselyUnitOfWork<Repositories> implements UnitOfWork<Repositories> {
   readonly #db: Kysely<unknown>;
   readonly #repositories: RepositoriesFactory<Repositories>;
-  readonly #outbox: Outbox;
+  readonly #outbox: EventRecorder;
   #used = false;
 
-  constructor(db: Kysely<unknown>, repositories: RepositoriesFactory<Repositories>, outbox: Outbox) {
+  constructor(db: Kysely<unknown>, repositories: RepositoriesFactory<Repositories>, outbox: EventRecorder) {
     this.#db = db;
     this.#repositories = repositories;
     this.#outbox = outbox;
@@ -45,26 +291,26 @@ export class KyselyUnitOfWork<Repositories> implements UnitOfWork<Repositories> 
   async run<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
     if (this.#used) throw new Error('A unit of work runs once; make a new one per command');
     this.#used = true;
-    let events: DomainEvent[] = [];
-    const inTransaction = async (tx: Transaction<unknown>): Promise<T> => {
-      const tracker = new AggregateTracker();
-      const value = await work(this.#repositories(tx, tracker));
-      events = tracker.pullEvents();
-      await this.#outbox.append(tx, events);
+    const scope = UnitOfWorkScope.of(this.#db);
+    const tracker = new AggregateTracker();
+    try {
+      const value = await work(this.#repositories(scope, tracker));
+      const events = tracker.pullEvents();
+      await this.#outbox.record(scope, events);
+      await scope.commit();
+      if (!this.#db.isTransaction) this.#outbox.committed(events);
       return value;
-    };
-    // Given a transaction (an event subscriber's delivery), the work joins it: the outer owner commits.
-    if (this.#db.isTransaction) return inTransaction(this.#db as Transaction<unknown>);
-    const result = await this.#db.transaction().execute(inTransaction);
-    this.#outbox.committed(events);
-    return result;
+    } catch (error) {
+      await scope.rollback();
+      throw error;
+    }
   }
 }
 
 export function kyselyUnitOfWorkFactory<Repositories>(
   db: Kysely<unknown>,
   repositories: RepositoriesFactory<Repositories>,
-  outbox: Outbox,
+  outbox: EventRecorder,
 ): UnitOfWorkFactory<Repositories> {
   return () => new KyselyUnitOfWork(db, repositories, outbox);
 }

@@ -1,8 +1,8 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
 import { Id } from '../../../shared/domain/id.ts';
-import { PgErrorCode, sqlState } from '../../../shared/infrastructure/database.ts';
-import type { AggregateTracker } from '../../../shared/infrastructure/unit-of-work.ts';
+import { PgErrorCode, sqlState, violatedConstraint } from '../../../shared/infrastructure/database.ts';
+import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import type { Email } from '../domain/email.ts';
 import { EmailTakenError } from '../domain/errors.ts';
 import { Member } from '../domain/member.ts';
@@ -10,52 +10,45 @@ import type { MemberRepository } from '../domain/member-repository.ts';
 import type { AccountsTables, MembersTable } from './tables.ts';
 
 export class KyselyMemberRepository implements MemberRepository {
-  readonly #db: Kysely<AccountsTables>;
+  readonly #scope: UnitOfWorkScope;
   readonly #tracker: AggregateTracker;
 
-  constructor(db: Kysely<unknown>, tracker: AggregateTracker) {
-    this.#db = db as Kysely<AccountsTables>;
+  constructor(scope: UnitOfWorkScope, tracker: AggregateTracker) {
+    this.#scope = scope;
     this.#tracker = tracker;
   }
 
   async add(member: Member): Promise<void> {
     const { version: _, ...row } = member.toPrimitives();
-    try {
-      await this.#db
-        .insertInto('accounts.members')
-        .values({ ...row, version: 1 })
-        .execute();
-    } catch (error) {
-      // The partial unique index is the last word on "one active member per email".
-      if (sqlState(error) === PgErrorCode.uniqueViolation) throw new EmailTakenError(member.email.value);
-      throw error;
-    }
-    member.markSaved(1);
+    await this.#scope.write<AccountsTables>(
+      (db) => db.insertInto('accounts.members').values({ ...row, version: 1 }),
+      { translateError: emailTaken(member) },
+    );
+    this.#scope.markSaved(member, 1);
     this.#tracker.track(member);
   }
 
   async save(member: Member): Promise<void> {
     const { id, version, created_at: _, ...changes } = member.toPrimitives();
-    let updated: bigint;
-    try {
-      const result = await this.#db
-        .updateTable('accounts.members')
-        .set({ ...changes, version: version + 1 })
-        .where('id', '=', id.toString())
-        .where('version', '=', version)
-        .executeTakeFirst();
-      updated = result.numUpdatedRows;
-    } catch (error) {
-      if (sqlState(error) === PgErrorCode.uniqueViolation) throw new EmailTakenError(member.email.value);
-      throw error;
-    }
-    if (updated === 0n) throw new ConcurrencyError('member', id.toString());
-    member.markSaved(version + 1);
+    await this.#scope.write<AccountsTables>(
+      (db) =>
+        db
+          .updateTable('accounts.members')
+          .set({ ...changes, version: version + 1 })
+          .where('id', '=', id.toString())
+          .where('version', '=', version),
+      {
+        expectOneRow: () => new ConcurrencyError('member', id.toString()),
+        translateError: emailTaken(member),
+      },
+    );
+    this.#scope.markSaved(member, version + 1);
     this.#tracker.track(member);
   }
 
   async byId(id: Id): Promise<Member | undefined> {
-    const row = await this.#db
+    const db = await this.#scope.reader<AccountsTables>();
+    const row = await db
       .selectFrom('accounts.members')
       .selectAll()
       .where('id', '=', id.toString())
@@ -67,7 +60,8 @@ export class KyselyMemberRepository implements MemberRepository {
   async byIdLocked(id: Id): Promise<Member | undefined> {
     // FOR NO KEY UPDATE: it waits for (and blocks) other writers of the row, but not the
     // key-share locks of inserts that reference the member (its sessions).
-    const row = await this.#db
+    const db = await this.#scope.transaction<AccountsTables>();
+    const row = await db
       .selectFrom('accounts.members')
       .selectAll()
       .where('id', '=', id.toString())
@@ -78,7 +72,8 @@ export class KyselyMemberRepository implements MemberRepository {
   }
 
   async byEmail(email: Email): Promise<Member | undefined> {
-    const row = await this.#db
+    const db = await this.#scope.reader<AccountsTables>();
+    const row = await db
       .selectFrom('accounts.members')
       .selectAll()
       .where('email', '=', email.value)
@@ -90,4 +85,13 @@ export class KyselyMemberRepository implements MemberRepository {
   #track(row: Selectable<MembersTable>): Member {
     return this.#tracker.track(Member.fromPrimitives({ ...row, id: Id.of(row.id) }));
   }
+}
+
+/** The partial unique index is the last word on "one active member per email", races included. */
+function emailTaken(member: Member): (error: unknown) => Error | undefined {
+  return (error) =>
+    sqlState(error) === PgErrorCode.uniqueViolation &&
+    violatedConstraint(error) === 'members_active_email_key'
+      ? new EmailTakenError(member.email.value)
+      : undefined;
 }

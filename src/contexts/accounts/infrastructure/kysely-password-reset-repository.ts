@@ -1,46 +1,48 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
 import { Id } from '../../../shared/domain/id.ts';
-import type { AggregateTracker } from '../../../shared/infrastructure/unit-of-work.ts';
+import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import { PasswordReset } from '../domain/password-reset.ts';
 import type { PasswordResetRepository } from '../domain/password-reset-repository.ts';
 import type { TokenHash } from '../domain/token-hash.ts';
 import type { AccountsTables, PasswordResetsTable } from './tables.ts';
 
 export class KyselyPasswordResetRepository implements PasswordResetRepository {
-  readonly #db: Kysely<AccountsTables>;
+  readonly #scope: UnitOfWorkScope;
   readonly #tracker: AggregateTracker;
 
-  constructor(db: Kysely<unknown>, tracker: AggregateTracker) {
-    this.#db = db as Kysely<AccountsTables>;
+  constructor(scope: UnitOfWorkScope, tracker: AggregateTracker) {
+    this.#scope = scope;
     this.#tracker = tracker;
   }
 
   async add(reset: PasswordReset): Promise<void> {
     const { version: _, ...row } = reset.toPrimitives();
-    await this.#db
-      .insertInto('accounts.password_resets')
-      .values({ ...row, version: 1 })
-      .execute();
-    reset.markSaved(1);
+    await this.#scope.write<AccountsTables>((db) =>
+      db.insertInto('accounts.password_resets').values({ ...row, version: 1 }),
+    );
+    this.#scope.markSaved(reset, 1);
     this.#tracker.track(reset);
   }
 
   async save(reset: PasswordReset): Promise<void> {
     const { id, version, used_at } = reset.toPrimitives();
-    const result = await this.#db
-      .updateTable('accounts.password_resets')
-      .set({ used_at, version: version + 1 })
-      .where('id', '=', id.toString())
-      .where('version', '=', version)
-      .executeTakeFirst();
-    if (result.numUpdatedRows === 0n) throw new ConcurrencyError('password reset', id.toString());
-    reset.markSaved(version + 1);
+    await this.#scope.write<AccountsTables>(
+      (db) =>
+        db
+          .updateTable('accounts.password_resets')
+          .set({ used_at, version: version + 1 })
+          .where('id', '=', id.toString())
+          .where('version', '=', version),
+      { expectOneRow: () => new ConcurrencyError('password reset', id.toString()) },
+    );
+    this.#scope.markSaved(reset, version + 1);
     this.#tracker.track(reset);
   }
 
   async byTokenHash(hash: TokenHash): Promise<PasswordReset | undefined> {
-    const row = await this.#db
+    const db = await this.#scope.transaction<AccountsTables>();
+    const row = await db
       .selectFrom('accounts.password_resets')
       .selectAll()
       .where('token_hash', '=', hash)
@@ -50,11 +52,12 @@ export class KyselyPasswordResetRepository implements PasswordResetRepository {
   }
 
   async discardUnusedOf(memberId: Id): Promise<void> {
-    await this.#db
-      .deleteFrom('accounts.password_resets')
-      .where('member_id', '=', memberId.toString())
-      .where('used_at', 'is', null)
-      .execute();
+    await this.#scope.write<AccountsTables>((db) =>
+      db
+        .deleteFrom('accounts.password_resets')
+        .where('member_id', '=', memberId.toString())
+        .where('used_at', 'is', null),
+    );
   }
 
   #track(row: Selectable<PasswordResetsTable>): PasswordReset {

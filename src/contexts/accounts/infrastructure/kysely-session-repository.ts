@@ -1,48 +1,50 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
 import { Id } from '../../../shared/domain/id.ts';
-import type { AggregateTracker } from '../../../shared/infrastructure/unit-of-work.ts';
+import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import { Session, type SessionRevocationReason } from '../domain/session.ts';
 import type { SessionRepository } from '../domain/session-repository.ts';
 import type { TokenHash } from '../domain/token-hash.ts';
 import type { AccountsTables, SessionsTable } from './tables.ts';
 
 export class KyselySessionRepository implements SessionRepository {
-  readonly #db: Kysely<AccountsTables>;
+  readonly #scope: UnitOfWorkScope;
   readonly #tracker: AggregateTracker;
 
-  constructor(db: Kysely<unknown>, tracker: AggregateTracker) {
-    this.#db = db as Kysely<AccountsTables>;
+  constructor(scope: UnitOfWorkScope, tracker: AggregateTracker) {
+    this.#scope = scope;
     this.#tracker = tracker;
   }
 
   async add(session: Session): Promise<void> {
     const { version: _, ...row } = session.toPrimitives();
-    await this.#db
-      .insertInto('accounts.sessions')
-      .values({ ...row, version: 1 })
-      .execute();
+    await this.#scope.write<AccountsTables>((db) =>
+      db.insertInto('accounts.sessions').values({ ...row, version: 1 }),
+    );
     await this.#rememberToken(session, row.created_at);
-    session.markSaved(1);
+    this.#scope.markSaved(session, 1);
     this.#tracker.track(session);
   }
 
   async save(session: Session): Promise<void> {
     const { id, version, created_at: _, member_id: __, ...changes } = session.toPrimitives();
-    const result = await this.#db
-      .updateTable('accounts.sessions')
-      .set({ ...changes, version: version + 1 })
-      .where('id', '=', id.toString())
-      .where('version', '=', version)
-      .executeTakeFirst();
-    if (result.numUpdatedRows === 0n) throw new ConcurrencyError('session', id.toString());
+    await this.#scope.write<AccountsTables>(
+      (db) =>
+        db
+          .updateTable('accounts.sessions')
+          .set({ ...changes, version: version + 1 })
+          .where('id', '=', id.toString())
+          .where('version', '=', version),
+      { expectOneRow: () => new ConcurrencyError('session', id.toString()) },
+    );
     await this.#rememberToken(session, changes.refreshed_at ?? session.createdAt);
-    session.markSaved(version + 1);
+    this.#scope.markSaved(session, version + 1);
     this.#tracker.track(session);
   }
 
   async byTokenHash(hash: TokenHash): Promise<Session | undefined> {
-    const row = await this.#db
+    const db = await this.#scope.transaction<AccountsTables>();
+    const row = await db
       .selectFrom('accounts.refresh_tokens as t')
       .innerJoin('accounts.sessions as s', 's.id', 't.session_id')
       .selectAll('s')
@@ -53,7 +55,9 @@ export class KyselySessionRepository implements SessionRepository {
   }
 
   async revokeAllOf(memberId: Id, reason: SessionRevocationReason, at: Date): Promise<number> {
-    const result = await this.#db
+    // Sent at once: the caller learns how many sessions ended.
+    const db = await this.#scope.transaction<AccountsTables>();
+    const result = await db
       .updateTable('accounts.sessions')
       .set((eb) => ({ revoked_at: at, revoked_reason: reason, version: eb('version', '+', 1) }))
       .where('member_id', '=', memberId.toString())
@@ -64,11 +68,12 @@ export class KyselySessionRepository implements SessionRepository {
 
   /** Keeps the hash of the session's current token, so that it still leads here once it is spent. */
   async #rememberToken(session: Session, issuedAt: Date): Promise<void> {
-    await this.#db
-      .insertInto('accounts.refresh_tokens')
-      .values({ token_hash: session.currentTokenHash, session_id: session.id, issued_at: issuedAt })
-      .onConflict((oc) => oc.column('token_hash').doNothing())
-      .execute();
+    await this.#scope.write<AccountsTables>((db) =>
+      db
+        .insertInto('accounts.refresh_tokens')
+        .values({ token_hash: session.currentTokenHash, session_id: session.id, issued_at: issuedAt })
+        .onConflict((oc) => oc.column('token_hash').doNothing()),
+    );
   }
 
   #track(row: Selectable<SessionsTable>): Session {

@@ -64,7 +64,7 @@ const subjects: Record<string, () => Promise<Subject>> = {
     return {
       uow: kyselyUnitOfWorkFactory(
         database.db,
-        (tx, tracker) => ({ members: new KyselyMemberRepository(tx, tracker) }),
+        (scope, tracker) => ({ members: new KyselyMemberRepository(scope, tracker) }),
         new Outbox(),
       ),
       outboxNames: async () =>
@@ -147,7 +147,7 @@ describe.runIf(onServer)('concurrent writers on the PostgreSQL server', () => {
     try {
       const uow = kyselyUnitOfWorkFactory(
         database.db,
-        (tx, tracker) => ({ members: new KyselyMemberRepository(tx, tracker) }),
+        (scope, tracker) => ({ members: new KyselyMemberRepository(scope, tracker) }),
         new Outbox(),
       );
       const member = newMember();
@@ -192,7 +192,7 @@ describe.runIf(onServer)('concurrent writers on the PostgreSQL server', () => {
     try {
       const uow = kyselyUnitOfWorkFactory(
         database.db,
-        (tx, tracker) => ({ members: new KyselyMemberRepository(tx, tracker) }),
+        (scope, tracker) => ({ members: new KyselyMemberRepository(scope, tracker) }),
         new Outbox(),
       );
       const results = await Promise.allSettled(

@@ -1,4 +1,3 @@
-import type { Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onServer, openTestDatabase } from '../../../../test/support/database.ts';
 import type { UnitOfWorkFactory } from '../../../shared/application/unit-of-work.ts';
@@ -15,6 +14,7 @@ import { Outbox } from '../../../shared/infrastructure/outbox.ts';
 import {
   type AggregateTracker,
   kyselyUnitOfWorkFactory,
+  type UnitOfWorkScope,
 } from '../../../shared/infrastructure/unit-of-work.ts';
 import type { AccountsRepositories } from '../application/dependencies.ts';
 import { Email } from '../domain/email.ts';
@@ -75,11 +75,11 @@ const subjects: Record<string, () => Promise<Subject>> = {
   },
 };
 
-function kyselyRepositories(tx: Transaction<unknown>, tracker: AggregateTracker): AccountsRepositories {
+function kyselyRepositories(scope: UnitOfWorkScope, tracker: AggregateTracker): AccountsRepositories {
   return {
-    members: new KyselyMemberRepository(tx, tracker),
-    sessions: new KyselySessionRepository(tx, tracker),
-    passwordResets: new KyselyPasswordResetRepository(tx, tracker),
+    members: new KyselyMemberRepository(scope, tracker),
+    sessions: new KyselySessionRepository(scope, tracker),
+    passwordResets: new KyselyPasswordResetRepository(scope, tracker),
   };
 }
 

@@ -4,7 +4,7 @@ import { testApp } from '../../../../test/support/app.ts';
 import { anAuthor } from '../../../../test/support/catalog.ts';
 import type { App } from '../../../app.ts';
 import { Id } from '../../../shared/domain/id.ts';
-import { AggregateTracker } from '../../../shared/infrastructure/unit-of-work.ts';
+import { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import { insertBenchmarkBooks } from './benchmark-books.ts';
 import { KyselyBookRepository } from './kysely-book-repository.ts';
 
@@ -30,7 +30,10 @@ describe('insertBenchmarkBooks', () => {
     );
     expect(rows).toHaveLength(6_000);
     // Every row is a book the domain accepts: a sample goes through the repository and its value objects.
-    const books = new KyselyBookRepository(app.database.db, new AggregateTracker());
+    const books = new KyselyBookRepository(
+      UnitOfWorkScope.immediate(app.database.db),
+      new AggregateTracker(),
+    );
     for (let i = 0; i < rows.length; i += 97) {
       const book = await books.byId(Id.of(rows[i]!.id));
       expect(book?.authorIds).toHaveLength(1);

@@ -1,7 +1,7 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
 import { Id } from '../../../shared/domain/id.ts';
-import type { AggregateTracker } from '../../../shared/infrastructure/unit-of-work.ts';
+import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import { Author, type BibliographyEntry } from '../domain/author.ts';
 import type { AuthorRepository } from '../domain/author-repository.ts';
 import type { AuthorBibliographyTable, AuthorsTable, CatalogTables } from './tables.ts';
@@ -16,54 +16,56 @@ type StoredBibliography = ReadonlyMap<string, BibliographyEntry>;
  * at once) take turns instead of one failing the version check and waiting for a retry.
  */
 export class KyselyAuthorRepository implements AuthorRepository {
-  readonly #db: Kysely<CatalogTables>;
+  readonly #scope: UnitOfWorkScope;
   readonly #tracker: AggregateTracker;
   /** The bibliography as stored, for each author this repository loaded or wrote. */
   readonly #stored = new WeakMap<Author, StoredBibliography>();
 
-  constructor(db: Kysely<unknown>, tracker: AggregateTracker) {
-    this.#db = db as Kysely<CatalogTables>;
+  constructor(scope: UnitOfWorkScope, tracker: AggregateTracker) {
+    this.#scope = scope;
     this.#tracker = tracker;
   }
 
   async add(author: Author): Promise<void> {
     const { version: _, bibliography, ...row } = author.toPrimitives();
-    await this.#db
-      .insertInto('catalog.authors')
-      .values({ ...row, id: row.id.toString(), version: 1 })
-      .execute();
+    await this.#scope.write<CatalogTables>((db) =>
+      db.insertInto('catalog.authors').values({ ...row, id: row.id.toString(), version: 1 }),
+    );
     await this.#writeEntries(author.id, bibliography);
-    author.markSaved(1);
+    this.#scope.markSaved(author, 1);
     this.#remember(author, bibliography);
   }
 
   async save(author: Author): Promise<void> {
     const { id, version, created_at: _, bibliography, ...changes } = author.toPrimitives();
-    const result = await this.#db
-      .updateTable('catalog.authors')
-      .set({ ...changes, version: version + 1 })
-      .where('id', '=', id.toString())
-      .where('version', '=', version)
-      .executeTakeFirst();
-    if (result.numUpdatedRows === 0n) throw new ConcurrencyError('author', id.toString());
+    await this.#scope.write<CatalogTables>(
+      (db) =>
+        db
+          .updateTable('catalog.authors')
+          .set({ ...changes, version: version + 1 })
+          .where('id', '=', id.toString())
+          .where('version', '=', version),
+      { expectOneRow: () => new ConcurrencyError('author', id.toString()) },
+    );
     const stored = this.#stored.get(author) ?? new Map();
     await this.#writeEntries(
       id,
       bibliography.filter((entry) => !sameEntry(stored.get(entry.book_id.toString()), entry)),
     );
-    author.markSaved(version + 1);
+    this.#scope.markSaved(author, version + 1);
     this.#remember(author, bibliography);
   }
 
   async byId(id: Id): Promise<Author | undefined> {
-    const row = await this.#db
+    const db = await this.#scope.transaction<CatalogTables>();
+    const row = await db
       .selectFrom('catalog.authors')
       .selectAll()
       .where('id', '=', id.toString())
       .forUpdate()
       .executeTakeFirst();
     if (row === undefined) return undefined;
-    const entries = await this.#db
+    const entries = await db
       .selectFrom('catalog.author_bibliography')
       .select(['book_id', 'book_version', 'listed'])
       .where('author_id', '=', id.toString())
@@ -75,7 +77,8 @@ export class KyselyAuthorRepository implements AuthorRepository {
   }
 
   async exists(id: Id): Promise<boolean> {
-    const row = await this.#db
+    const db = await this.#scope.reader<CatalogTables>();
+    const row = await db
       .selectFrom('catalog.authors')
       .select('id')
       .where('id', '=', id.toString())
@@ -85,23 +88,24 @@ export class KyselyAuthorRepository implements AuthorRepository {
 
   async #writeEntries(authorId: Id, entries: readonly BibliographyEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.#db
-      .insertInto('catalog.author_bibliography')
-      .values(
-        entries.map((entry) => ({
-          author_id: authorId.toString(),
-          book_id: entry.book_id.toString(),
-          book_version: entry.book_version,
-          listed: entry.listed,
-        })),
-      )
-      .onConflict((conflict) =>
-        conflict.columns(['author_id', 'book_id']).doUpdateSet((eb) => ({
-          book_version: eb.ref('excluded.book_version'),
-          listed: eb.ref('excluded.listed'),
-        })),
-      )
-      .execute();
+    await this.#scope.write<CatalogTables>((db) =>
+      db
+        .insertInto('catalog.author_bibliography')
+        .values(
+          entries.map((entry) => ({
+            author_id: authorId.toString(),
+            book_id: entry.book_id.toString(),
+            book_version: entry.book_version,
+            listed: entry.listed,
+          })),
+        )
+        .onConflict((conflict) =>
+          conflict.columns(['author_id', 'book_id']).doUpdateSet((eb) => ({
+            book_version: eb.ref('excluded.book_version'),
+            listed: eb.ref('excluded.listed'),
+          })),
+        ),
+    );
   }
 
   #remember(author: Author, bibliography: readonly BibliographyEntry[]): void {

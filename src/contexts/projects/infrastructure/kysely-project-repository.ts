@@ -1,7 +1,7 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
 import { Id } from '../../../shared/domain/id.ts';
-import type { AggregateTracker } from '../../../shared/infrastructure/unit-of-work.ts';
+import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import { ExampleProjectExistsError } from '../domain/errors.ts';
 import { Project } from '../domain/project.ts';
 import type { ProjectRepository } from '../domain/project-repository.ts';
@@ -12,33 +12,42 @@ import type { ProjectsTable, ProjectsTables } from './tables.ts';
  * Projects in PostgreSQL. Loading takes the project row `FOR UPDATE`: concurrent commands on one
  * project wait for each other and then see each other's changes, so ten simultaneous "add task"
  * requests get numbers 1–10 instead of nine version conflicts. Only the tasks a command names
- * are read, and only the tasks that changed are written.
+ * are read, and only the tasks that changed are written, queued on the unit of work's scope with
+ * the project row and the command's events.
  */
 export class KyselyProjectRepository implements ProjectRepository {
-  readonly #db: Kysely<ProjectsTables>;
+  readonly #scope: UnitOfWorkScope;
   readonly #tracker: AggregateTracker;
   /** Each loaded project's tasks as they were read or last written, to write only what changed. */
   readonly #stored = new WeakMap<Project, Map<number, TaskPrimitives>>();
 
-  constructor(db: Kysely<unknown>, tracker: AggregateTracker) {
-    this.#db = db as Kysely<ProjectsTables>;
+  constructor(scope: UnitOfWorkScope, tracker: AggregateTracker) {
+    this.#scope = scope;
     this.#tracker = tracker;
   }
 
   async add(project: Project): Promise<void> {
     const { version: _, ...row } = project.toPrimitives();
-    // DO NOTHING instead of a unique violation: an error would abort the whole transaction, and
-    // with it an event delivery that only wants to learn "the example is already there".
-    const inserted = await this.#db
-      .insertInto('projects.projects')
-      .values({ ...row, version: 1 })
-      .onConflict((conflict) => conflict.column('owner_id').where('is_example', '=', true).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (inserted === undefined) throw new ExampleProjectExistsError(project.ownerId.toString());
+    if (row.is_example) {
+      // Sent at once, and DO NOTHING instead of a unique violation: an error would abort the whole
+      // transaction, and with it an event delivery that only wants to learn "the example is
+      // already there".
+      const db = await this.#scope.transaction<ProjectsTables>();
+      const inserted = await db
+        .insertInto('projects.projects')
+        .values({ ...row, version: 1 })
+        .onConflict((conflict) => conflict.column('owner_id').where('is_example', '=', true).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (inserted === undefined) throw new ExampleProjectExistsError(project.ownerId.toString());
+    } else {
+      await this.#scope.write<ProjectsTables>((db) =>
+        db.insertInto('projects.projects').values({ ...row, version: 1 }),
+      );
+    }
     const tasks = project.loadedTasks.map((task) => task.toPrimitives());
     await this.#insertTasks(project.id, tasks);
-    project.markSaved(1);
+    this.#scope.markSaved(project, 1);
     this.#remember(project, tasks);
     this.#tracker.track(project);
   }
@@ -48,13 +57,15 @@ export class KyselyProjectRepository implements ProjectRepository {
     // Every change of a project records an event; none recorded means nothing to write.
     if (project.recordedEvents.length === 0) return;
     const { id, version, owner_id: _o, is_example: _e, created_at: _c, ...changes } = project.toPrimitives();
-    const result = await this.#db
-      .updateTable('projects.projects')
-      .set({ ...changes, version: version + 1 })
-      .where('id', '=', id.toString())
-      .where('version', '=', version)
-      .executeTakeFirst();
-    if (result.numUpdatedRows === 0n) throw new ConcurrencyError('project', id.toString());
+    await this.#scope.write<ProjectsTables>(
+      (db) =>
+        db
+          .updateTable('projects.projects')
+          .set({ ...changes, version: version + 1 })
+          .where('id', '=', id.toString())
+          .where('version', '=', version),
+      { expectOneRow: () => new ConcurrencyError('project', id.toString()) },
+    );
 
     const stored = this.#stored.get(project) ?? new Map<number, TaskPrimitives>();
     const tasks = project.loadedTasks.map((task) => task.toPrimitives());
@@ -65,19 +76,21 @@ export class KyselyProjectRepository implements ProjectRepository {
     for (const task of tasks) {
       const before = stored.get(task.number);
       if (before === undefined || sameTask(before, task)) continue;
-      await this.#db
-        .updateTable('projects.tasks')
-        .set({ name: task.name, completed_at: task.completed_at })
-        .where('project_id', '=', id.toString())
-        .where('number', '=', task.number)
-        .execute();
+      await this.#scope.write<ProjectsTables>((db) =>
+        db
+          .updateTable('projects.tasks')
+          .set({ name: task.name, completed_at: task.completed_at })
+          .where('project_id', '=', id.toString())
+          .where('number', '=', task.number),
+      );
     }
-    project.markSaved(version + 1);
+    this.#scope.markSaved(project, version + 1);
     this.#remember(project, tasks);
   }
 
   async byId(id: Id, tasks: readonly number[] = []): Promise<Project | undefined> {
-    const row = await this.#db
+    const db = await this.#scope.transaction<ProjectsTables>();
+    const row = await db
       .selectFrom('projects.projects')
       .selectAll()
       .where('id', '=', id.toString())
@@ -90,7 +103,7 @@ export class KyselyProjectRepository implements ProjectRepository {
     const taskRows =
       wanted.length === 0
         ? []
-        : await this.#db
+        : await db
             .selectFrom('projects.tasks')
             .select(['number', 'name', 'completed_at', 'created_at'])
             .where('project_id', '=', row.id)
@@ -100,7 +113,8 @@ export class KyselyProjectRepository implements ProjectRepository {
   }
 
   async ownedBy(owner: Id): Promise<Project[]> {
-    const rows = await this.#db
+    const db = await this.#scope.transaction<ProjectsTables>();
+    const rows = await db
       .selectFrom('projects.projects')
       .selectAll()
       .where('owner_id', '=', owner.toString())
@@ -113,10 +127,11 @@ export class KyselyProjectRepository implements ProjectRepository {
 
   async #insertTasks(projectId: Id, tasks: readonly TaskPrimitives[]): Promise<void> {
     if (tasks.length === 0) return;
-    await this.#db
-      .insertInto('projects.tasks')
-      .values(tasks.map((task) => ({ ...task, project_id: projectId.toString() })))
-      .execute();
+    await this.#scope.write<ProjectsTables>((db) =>
+      db
+        .insertInto('projects.tasks')
+        .values(tasks.map((task) => ({ ...task, project_id: projectId.toString() }))),
+    );
   }
 
   #rehydrate(row: Selectable<ProjectsTable>, tasks: readonly TaskPrimitives[]): Project {

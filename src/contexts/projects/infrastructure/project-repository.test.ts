@@ -54,7 +54,7 @@ const subjects: Record<string, () => Promise<Subject>> = {
     return {
       uow: kyselyUnitOfWorkFactory(
         database.db,
-        (tx, tracker) => ({ projects: new KyselyProjectRepository(tx, tracker) }),
+        (scope, tracker) => ({ projects: new KyselyProjectRepository(scope, tracker) }),
         new Outbox(),
       ),
       outboxNames: async () =>
@@ -214,7 +214,7 @@ describe.runIf(onServer)('concurrent commands on one project, on the PostgreSQL 
     database = await openTestDatabase();
     uow = kyselyUnitOfWorkFactory(
       database.db,
-      (tx, tracker) => ({ projects: new KyselyProjectRepository(tx, tracker) }),
+      (scope, tracker) => ({ projects: new KyselyProjectRepository(scope, tracker) }),
       new Outbox(),
     );
   });

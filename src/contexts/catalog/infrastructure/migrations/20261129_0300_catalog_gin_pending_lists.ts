@@ -10,7 +10,11 @@ import { type Kysely, sql } from 'kysely';
  * most 8 pages of it, while inserts still batch their index work (about 20 µs more per book;
  * turning fast update off costs about 100 µs more per book).
  */
-const INDEXES = ['catalog.books_title_trgm', 'catalog.books_author_ids', 'catalog.authors_name_trgm'] as const;
+const INDEXES = [
+  'catalog.books_title_trgm',
+  'catalog.books_author_ids',
+  'catalog.authors_name_trgm',
+] as const;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const index of INDEXES) {

@@ -1,0 +1,193 @@
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { freshDatabase, onServer, type TestDatabase } from '../../../test/support/database.ts';
+import { AggregateRoot } from '../domain/aggregate-root.ts';
+import { ConcurrencyError, DomainError } from '../domain/domain-error.ts';
+import { Id } from '../domain/id.ts';
+import { type Database, openDatabase, PgErrorCode, sqlState } from './database.ts';
+import { UnitOfWorkScope } from './unit-of-work.ts';
+
+interface Tables {
+  'public.uow_items': { id: number; name: string; version: number };
+  'public.uow_notes': { id: number; item_id: number; text: string };
+}
+
+class NameTakenError extends DomainError<'item.name_taken'> {
+  readonly code = 'item.name_taken' as const;
+}
+
+class Item extends AggregateRoot {
+  readonly id = Id.of('1');
+  protected readonly aggregateType = 'item';
+
+  constructor(version: number) {
+    super(version);
+  }
+}
+
+let fresh: TestDatabase;
+let database: Database<Tables>;
+let statements: string[] = [];
+let db: Kysely<Tables>;
+
+beforeAll(async () => {
+  fresh = await freshDatabase();
+  database = await openDatabase<Tables>(fresh.target, {
+    ...(fresh.pglite ? { pglite: fresh.pglite } : {}),
+    echo: (event) => statements.push(event.sql.trim().split(/\s+/)[0]!.toLowerCase()),
+  });
+  db = database.db;
+  await sql`create table public.uow_items (id int primary key, name text not null unique, version int not null)`.execute(
+    db,
+  );
+  await sql`create table public.uow_notes (id int primary key, item_id int not null references public.uow_items,
+                                           text text not null)`.execute(db);
+});
+afterAll(async () => {
+  await database.close();
+  await fresh.dispose();
+});
+beforeEach(async () => {
+  await sql`truncate public.uow_notes, public.uow_items`.execute(db);
+  statements = [];
+});
+
+const scope = () => UnitOfWorkScope.of(db as Kysely<unknown>);
+const insertItem = (id: number, name: string) => (d: Kysely<Tables>) =>
+  d.insertInto('public.uow_items').values({ id, name, version: 1 });
+const rename = (id: number, name: string, version: number) => (d: Kysely<Tables>) =>
+  d
+    .updateTable('public.uow_items')
+    .set({ name, version: version + 1 })
+    .where('id', '=', id)
+    .where('version', '=', version);
+const names = async () =>
+  (await db.selectFrom('public.uow_items').select('name').orderBy('id').execute()).map((row) => row.name);
+
+describe('UnitOfWorkScope', () => {
+  it('sends the writes of a command that only creates as one statement, without BEGIN or COMMIT', async () => {
+    const work = scope();
+    await work.write(insertItem(1, 'one'));
+    await work.write((d: Kysely<Tables>) =>
+      d.insertInto('public.uow_notes').values({ id: 1, item_id: 1, text: 'a' }),
+    );
+    expect(await names()).toEqual([]); // queued, not sent
+    statements = [];
+    await work.commit();
+
+    expect(statements).toEqual(['with']);
+    expect(await names()).toEqual(['one']);
+  });
+
+  it('begins the transaction at the first locking read, sends queued writes before it, and commits', async () => {
+    await db.insertInto('public.uow_items').values({ id: 1, name: 'one', version: 1 }).execute();
+    const work = scope();
+    await work.write(insertItem(2, 'two'));
+    const tx = await work.transaction<Tables>();
+    // What it reads includes the queued write: read-your-writes inside the unit of work.
+    expect((await tx.selectFrom('public.uow_items').select('name').orderBy('id').execute()).length).toBe(2);
+    await work.write(rename(1, 'uno', 1), { expectOneRow: () => new ConcurrencyError('item', '1') });
+    await work.commit();
+
+    // PGlite's driver does not report BEGIN and COMMIT; the server's does.
+    if (onServer)
+      expect(statements.filter((s) => s === 'begin' || s === 'commit')).toEqual(['begin', 'commit']);
+    expect(await names()).toEqual(['uno', 'two']);
+  });
+
+  it('shares one transaction between concurrent first locking reads', async () => {
+    const work = scope();
+    const read = async () =>
+      (await work.transaction<Tables>()).selectFrom('public.uow_items').selectAll().execute();
+    await Promise.all([read(), read(), read()]);
+    await work.commit();
+    if (onServer) expect(statements.filter((s) => s === 'begin')).toEqual(['begin']);
+  });
+
+  it('reads outside a transaction until one was begun', async () => {
+    const work = scope();
+    const reader = await work.reader<Tables>();
+    await reader.selectFrom('public.uow_items').selectAll().execute();
+    await work.commit();
+    expect(statements).toEqual(['select']);
+  });
+
+  it('rolls every write back when a version check fails, even those sent in the same statement', async () => {
+    await db.insertInto('public.uow_items').values({ id: 1, name: 'one', version: 5 }).execute();
+    const item = new Item(4);
+    const work = scope();
+    await work.write(insertItem(2, 'two'));
+    await work.write(rename(1, 'stale', 4), { expectOneRow: () => new ConcurrencyError('item', '1') });
+    work.markSaved(item, 5);
+    expect(item.version).toBe(5);
+
+    await expect(work.commit()).rejects.toThrow(ConcurrencyError);
+    await work.rollback();
+    expect(await names()).toEqual(['one']);
+    expect(item.version).toBe(4); // as stored: a retry builds on what the database has
+  });
+
+  it('sends a single guarded write alone: when it changes no row, nothing changed', async () => {
+    await db.insertInto('public.uow_items').values({ id: 1, name: 'one', version: 5 }).execute();
+    statements = [];
+    const work = scope();
+    await work.write(rename(1, 'stale', 4), { expectOneRow: () => new ConcurrencyError('item', '1') });
+    await expect(work.commit()).rejects.toThrow(ConcurrencyError);
+    expect(statements).toEqual(['update']);
+  });
+
+  it('sends two changes of one table one by one, in a transaction, so both apply', async () => {
+    await db
+      .insertInto('public.uow_items')
+      .values([
+        { id: 1, name: 'one', version: 1 },
+        { id: 2, name: 'two', version: 1 },
+      ])
+      .execute();
+    statements = [];
+    const work = scope();
+    await work.write(rename(1, 'uno', 1), { expectOneRow: () => new ConcurrencyError('item', '1') });
+    await work.write(rename(1, 'eins', 2), { expectOneRow: () => new ConcurrencyError('item', '1') });
+    await work.write(rename(2, 'dos', 1));
+    await work.commit();
+
+    const sent = statements.filter((s) => onServer || (s !== 'begin' && s !== 'commit'));
+    expect(sent).toEqual(
+      onServer ? ['begin', 'update', 'update', 'update', 'commit'] : ['update', 'update', 'update'],
+    );
+    expect(await names()).toEqual(['eins', 'dos']);
+  });
+
+  it("translates a constraint violation with the write's own translator, and stores nothing", async () => {
+    await db.insertInto('public.uow_items').values({ id: 1, name: 'one', version: 1 }).execute();
+    const work = scope();
+    await work.write(insertItem(2, 'two'));
+    await work.write(insertItem(3, 'one'), {
+      translateError: (error) =>
+        sqlState(error) === PgErrorCode.uniqueViolation
+          ? new NameTakenError('That name is taken')
+          : undefined,
+    });
+    await expect(work.commit()).rejects.toThrow(NameTakenError);
+    expect(await names()).toEqual(['one']);
+  });
+
+  it('joins a transaction it is made on: it sends its writes there and leaves the commit to the owner', async () => {
+    await expect(
+      db.transaction().execute(async (tx) => {
+        const work = UnitOfWorkScope.of(tx as unknown as Kysely<unknown>);
+        await work.write(insertItem(1, 'one'));
+        await work.commit();
+        expect((await tx.selectFrom('public.uow_items').selectAll().execute()).length).toBe(1);
+        throw new Error('the owner fails');
+      }),
+    ).rejects.toThrow('the owner fails');
+    expect(await names()).toEqual([]);
+  });
+
+  it('sends each write at once when immediate (repositories without a unit of work)', async () => {
+    const work = UnitOfWorkScope.immediate(db as Kysely<unknown>);
+    await work.write(insertItem(1, 'one'));
+    expect(await names()).toEqual(['one']);
+  });
+});
