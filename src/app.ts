@@ -115,6 +115,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     http.log.warn({ err: error }, 'an idle database connection failed; the pool will connect anew');
   const database = await openDatabase<unknown>(config.database, {
     poolSize: config.databasePoolSize,
+    preparedStatements: config.databasePreparedStatements,
     onIdleConnectionError,
     ...(echo ? { echo } : {}),
     ...(overrides.pglite ? { pglite: overrides.pglite } : {}),
@@ -122,6 +123,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const readDatabase = config.readDatabase
     ? await openDatabase<unknown>(config.readDatabase, {
         poolSize: config.databasePoolSize,
+        preparedStatements: config.databasePreparedStatements,
         onIdleConnectionError,
         ...(echo ? { echo } : {}),
       })

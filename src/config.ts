@@ -14,6 +14,8 @@ export interface Config {
   readonly databaseUrl: string;
   readonly readDatabase: DatabaseTarget | undefined;
   readonly databasePoolSize: number;
+  /** Hot queries as named prepared statements on the server (off behind a transaction-mode pooler). */
+  readonly databasePreparedStatements: boolean;
   readonly sqlEcho: boolean;
   readonly autoMigrate: boolean;
   readonly bodyLimitBytes: number;
@@ -221,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     readDatabase:
       readDatabaseUrl === undefined ? undefined : read.database('READ_DATABASE_URL', readDatabaseUrl),
     databasePoolSize: read.integer('DATABASE_POOL_SIZE', 10, 1, 1000),
+    databasePreparedStatements: read.boolean('DATABASE_PREPARED_STATEMENTS', true),
     sqlEcho: read.boolean('SQL_ECHO', false),
     autoMigrate: read.boolean('AUTO_MIGRATE', true),
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),

@@ -1,6 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { preparingPool } from './prepared-statements.ts';
 
 /**
  * One database handle for the whole process: Kysely over embedded PGlite or over a pg Pool.
@@ -16,6 +17,8 @@ export type DatabaseTarget =
 
 export interface DatabaseOptions {
   readonly poolSize?: number;
+  /** Send statements marked with `prepared()` as named prepared statements (default true; pg only). */
+  readonly preparedStatements?: boolean;
   /** Called for every statement when set (SQL_ECHO). */
   readonly echo?: (event: { sql: string; durationMs: number; error?: unknown }) => void;
   /** A ready-made PGlite to use (tests load a migrated dump into one). */
@@ -97,7 +100,10 @@ export async function openDatabase<DB>(
     },
   });
   pool.on('error', (error) => options.onIdleConnectionError?.(error));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
+  const dialect = new PostgresDialect({
+    pool: options.preparedStatements === false ? pool : preparingPool(pool),
+  });
+  const db = new Kysely<DB>({ dialect, ...(log ? { log } : {}) });
   return {
     db,
     kind: 'postgres',

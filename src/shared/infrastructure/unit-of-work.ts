@@ -10,6 +10,7 @@ import {
 import type { UnitOfWork, UnitOfWorkFactory } from '../application/unit-of-work.ts';
 import type { AggregateRoot } from '../domain/aggregate-root.ts';
 import type { DomainEvent } from '../domain/domain-event.ts';
+import { prepared } from './prepared-statements.ts';
 
 /** Remembers the aggregates a unit of work's repositories handed out or stored. */
 export class AggregateTracker {
@@ -197,7 +198,7 @@ function oneStatementFor(writes: readonly PendingWrite[]): boolean {
 
 async function asOneStatement(db: Kysely<unknown>, writes: readonly PendingWrite[]): Promise<number[]> {
   if (writes.length === 1) {
-    const result = await db.executeQuery(writes[0]!.query.compile());
+    const result = await db.executeQuery(prepared(writes[0]!.query.compile()));
     return [Number(result.numAffectedRows ?? 0)];
   }
   const name = (i: number) => sql.id(`w${i}`);
@@ -211,14 +212,15 @@ async function asOneStatement(db: Kysely<unknown>, writes: readonly PendingWrite
   const statement = sql<{
     changed: number[];
   }>`with ${sql.join(ctes)} select array[${sql.join(counts)}] as changed`;
-  const { rows } = await statement.execute(db);
+  // Prepared: one command shape gives one text, and planning a CTE of writes costs more than running it.
+  const { rows } = await db.executeQuery(prepared(statement.compile(db)));
   return rows[0]!.changed;
 }
 
 async function oneByOne(db: Kysely<unknown>, writes: readonly PendingWrite[]): Promise<number[]> {
   const changed: number[] = [];
   for (const write of writes) {
-    const result = await db.executeQuery(write.query.compile());
+    const result = await db.executeQuery(prepared(write.query.compile()));
     changed.push(Number(result.numAffectedRows ?? 0));
   }
   return changed;

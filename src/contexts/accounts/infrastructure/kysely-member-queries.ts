@@ -1,6 +1,7 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import { type Page, type PageRequest, toPage } from '../../../shared/application/pagination.ts';
 import type { Id } from '../../../shared/domain/id.ts';
+import { prepared } from '../../../shared/infrastructure/prepared-statements.ts';
 import type { MemberView } from '../application/member-view.ts';
 import type { MemberQueries } from '../application/queries.ts';
 import type { AccountsTables } from './tables.ts';
@@ -10,13 +11,14 @@ export class KyselyMemberQueries implements MemberQueries {
   readonly #db: Kysely<AccountsTables>;
   /**
    * The hottest read, compiled once: building a Kysely query costs microseconds per request that a
-   * primary-key lookup cannot afford. Only the parameter changes between calls.
+   * primary-key lookup cannot afford. Only the parameter changes between calls. Prepared: parsed
+   * and planned once per connection.
    */
   readonly #byId: CompiledQuery<MemberRow>;
 
   constructor(db: Kysely<unknown>) {
     this.#db = db as Kysely<AccountsTables>;
-    this.#byId = this.#select().where('id', '=', '0').compile();
+    this.#byId = prepared(this.#select().where('id', '=', '0').compile());
   }
 
   #select() {

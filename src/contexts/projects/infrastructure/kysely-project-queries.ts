@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type Page, type PageRequest, toPage } from '../../../shared/application/pagination.ts';
 import type { Id } from '../../../shared/domain/id.ts';
+import { prepared } from '../../../shared/infrastructure/prepared-statements.ts';
 import type { ProjectFilter, ProjectQueries, TaskFilter, TaskLookup } from '../application/queries.ts';
 import type { ProjectView, TaskView } from '../application/views.ts';
 import { Task } from '../domain/task.ts';
@@ -43,7 +44,8 @@ export class KyselyProjectQueries implements ProjectQueries {
       .limit(page.limit + 1);
     if (filter.status !== undefined) query = query.where('status', '=', filter.status);
     if (page.after !== undefined) query = query.where('id', '>', page.after.toString());
-    const rows = await query.execute();
+    // A lookup by owner (indexed) whatever the values: safe to plan once per connection.
+    const { rows } = await this.#db.executeQuery(prepared(query.compile()));
     return toPage(rows.map(toProjectView), page.limit, (view) => view.id);
   }
 
