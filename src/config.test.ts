@@ -33,7 +33,7 @@ describe('configuration', () => {
       /Invalid DATABASE_URL="mysql:\/\/x": pglite:\/\/<folder>, memory:\/\/ or postgres/,
     ],
     ['SQL_ECHO', 'maybe', /Invalid SQL_ECHO="maybe": true or false/],
-    ['DATABASE_PREPARED_STATEMENTS', 'no', /Invalid DATABASE_PREPARED_STATEMENTS="no": true or false/],
+    ['DATABASE_PREPARED_STATEMENTS', 'never', /Invalid DATABASE_PREPARED_STATEMENTS="never": true or false/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL.*one of fatal, error/],
     ['CORS_ORIGINS', 'example.com', /CORS_ORIGINS/],
     ['ACCESS_TOKEN_TTL', '10x', /ACCESS_TOKEN_TTL/],

@@ -162,6 +162,13 @@ export class OutboxDeliveries {
    * together. The answer lists each delivery's outcome ('skipped' when the mark found it no longer
    * ours). If `work` throws, the whole transaction rolls back (nothing of the group happened) and
    * the error is thrown.
+   *
+   * A group waits at most `GROUP_LOCK_TIMEOUT` for any lock. Its deliveries lock what their
+   * effects touch (an author, a project) in the order of the events, so two relays' groups can
+   * each hold what the other wants next; and a command queued behind one of them on the same row
+   * becomes part of that cycle, and may be the transaction PostgreSQL aborts to break it (after
+   * its 1 s `deadlock_timeout`). Giving up first, the group rolls back and its deliveries run
+   * alone, one lock each, which cannot form a cycle.
    */
   async deliverGroup(
     group: readonly ClaimedDelivery[],
@@ -169,6 +176,7 @@ export class OutboxDeliveries {
     work: (tx: Transaction<unknown>, delivery: ClaimedDelivery) => Promise<void>,
   ): Promise<('delivered' | 'skipped')[]> {
     return this.#db.transaction().execute(async (tx) => {
+      if (group.length > 1) await sql`set local lock_timeout = ${sql.lit(GROUP_LOCK_TIMEOUT)}`.execute(tx);
       const { rows } = await sql<{ id: string }>`
         update shared.outbox_deliveries
            set status = 'delivered', finished_at = now(), claimed_by = null, claimed_until = null
@@ -222,6 +230,9 @@ export class OutboxDeliveries {
     );
   }
 }
+
+/** How long a group of deliveries waits for a lock before it gives up and runs its deliveries alone. */
+const GROUP_LOCK_TIMEOUT = '100ms';
 
 /** Orders int8 ids given as decimal strings. */
 function compareIds(a: string, b: string): number {

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openTestDatabase } from '../../../test/support/database.ts';
+import { onServer, openTestDatabase } from '../../../test/support/database.ts';
 import {
   anEvent,
   busAndOutbox,
@@ -199,6 +199,41 @@ describe('the relay', () => {
     });
     expect(rows.filter((d) => d.status === 'delivered')).toHaveLength(5);
   });
+
+  it.runIf(onServer)(
+    'gives a group up when it waits 100 ms for a lock, and runs its deliveries alone',
+    async () => {
+      await sql`create table if not exists public.test_locks (id int primary key)`.execute(database.db);
+      await sql`insert into public.test_locks values (1) on conflict do nothing`.execute(database.db);
+      const calls: DomainEvent[] = [];
+      const locking = {
+        ...testSubscription('test.thing_happened', 'test.locking', async (event, tx) => {
+          calls.push(event);
+          await sql`select id from public.test_locks where id = 1 for update`.execute(tx);
+          await recordEffect(tx, event, 'test.locking');
+        }),
+        onlyDatabaseEffects: true,
+      } as Subscription<Transaction<unknown>>;
+      const { outbox, relay } = setUp([locking]);
+      const events = [anEvent(), anEvent()];
+      await commitEvents(database.db, outbox, events);
+
+      // Someone else holds the row for 600 ms: a group that queued behind it would run its two
+      // deliveries once each, in one transaction, when the lock is released.
+      const holder = database.db.transaction().execute(async (tx) => {
+        await sql`select id from public.test_locks where id = 1 for update`.execute(tx);
+        await new Promise((resolve) => setTimeout(resolve, 600));
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await relay.runOnce()).toMatchObject({ claimed: 2, delivered: 2 });
+      await holder;
+      // The group gave up (55P03) long before the lock was free; the deliveries then ran alone.
+      expect(calls.length).toBe(3);
+      expect((await effects(database.db)).map((e) => e.eventId).sort()).toEqual(
+        events.map((e) => e.id.toString()).sort(),
+      );
+    },
+  );
 
   it('refreshes the planner statistics of the deliveries table when a claim is slow', async () => {
     const first = effectSubscriber('test.first');

@@ -2,15 +2,22 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, onServer, type TestDatabase } from '../../../test/support/database.ts';
 import { type Database, openDatabase } from './database.ts';
-import { firstPrepared, prepared } from './prepared-statements.ts';
+import { firstPrepared, prepared, preparedIfRoom } from './prepared-statements.ts';
 
 const value = (db: Kysely<unknown>, text: string, n: number) =>
   firstPrepared(db, db.selectNoFrom(sql<number>`${sql.raw(text)} + ${n}::int`.as('n')));
+const varying = async (db: Kysely<unknown>, text: string, n: number) =>
+  (
+    await db.executeQuery(
+      preparedIfRoom(db.selectNoFrom(sql<number>`${sql.raw(text)} + ${n}::int`.as('n')).compile()),
+    )
+  ).rows[0];
 
 describe('prepared statements', () => {
   it('marks a statement once, and leaves its SQL otherwise as it was', () => {
     const query = { sql: 'select 1', parameters: [], query: {} as never, queryId: {} as never };
     expect(prepared(prepared(query)).sql).toBe('/* prepared */ select 1');
+    expect(preparedIfRoom(prepared(query)).sql).toBe('/* prepared */ select 1');
   });
 
   describe.runIf(onServer)('on the PostgreSQL server (one connection, to see its session)', () => {
@@ -42,10 +49,27 @@ describe('prepared statements', () => {
       expect(await preparedHere(on.db)).toEqual(['/* prepared */ select 1 + $1::int as "n"']);
     });
 
-    it('keeps at most 100 per connection, and still answers the ones past that, unprepared', async () => {
+    it('keeps at most 100 statements of varying text per connection, and always room for the fixed ones', async () => {
       for (let i = 0; i < 120; i += 1)
-        expect(await value(on.db, String(1000 + i), 1)).toEqual({ n: 1001 + i });
-      expect(await preparedHere(on.db)).toHaveLength(100);
+        expect(await varying(on.db, String(1000 + i), 1)).toEqual({ n: 1001 + i });
+      expect(await value(on.db, '7', 1)).toEqual({ n: 8 });
+      const statements = await preparedHere(on.db);
+      expect(statements.filter((s) => s.startsWith('/* prepared if room */'))).toHaveLength(100);
+      expect(statements.filter((s) => s.startsWith('/* prepared */'))).toEqual([
+        '/* prepared */ select 1 + $1::int as "n"',
+        '/* prepared */ select 7 + $1::int as "n"',
+      ]);
+    });
+
+    it('gives up a connection whose prepared statement the server refuses, and answers on a new one', async () => {
+      await sql`create table public.prepared_probe (a int)`.execute(on.db);
+      const probe = () =>
+        on.db.executeQuery(prepared(sql`select * from public.prepared_probe`.compile(on.db)));
+      await probe();
+      await sql`alter table public.prepared_probe add column b int`.execute(on.db);
+      // The plan of a prepared SELECT * no longer fits: 0A000, "cached plan must not change result type".
+      await expect(probe()).rejects.toMatchObject({ code: '0A000' });
+      expect((await probe()).rows).toEqual([]);
     });
 
     it('prepares nothing with DATABASE_PREPARED_STATEMENTS=false', async () => {

@@ -3,82 +3,127 @@ import type { Compilable, CompiledQuery, Kysely, PostgresPool, PostgresPoolClien
 import type pg from 'pg';
 
 /**
- * Named prepared statements for the hot queries, on the PostgreSQL server.
+ * Named prepared statements for the hot queries, on the PostgreSQL server (docs/adr/0006).
  *
  * By default pg sends every statement unnamed: the server parses, analyses and plans it again on
  * each call. For a primary-key lookup that is little, but a book with its authors (a correlated
  * JSON subquery) or a unit of work's write statement spends most of its server time planning:
- * measured with pgbench, the book lookup runs at 8k/s unprepared and 27k/s prepared.
+ * measured with pgbench, the book lookup runs at 8k/s unnamed and 27k/s prepared.
  *
- * A query opts in with `prepared(compiled)`, which marks its SQL with a leading comment. The pool
- * wrapper below sends marked statements by name, so each connection prepares one once and then
- * only binds and executes it. It is opt-in because a prepared statement may switch to a generic
- * plan after five runs, which is right for lookups by key and wrong for, say, `title ILIKE $1`
- * (planned without the pattern, it can walk the primary key through every row to fill a page).
- * Mark only statements with explicit result columns (or none): a migration that adds a column under
- * a prepared `SELECT *` makes the server refuse it ("cached plan must not change result type").
- * PGlite ignores the mark: there it is only a comment.
+ * A query opts in with a mark, a leading comment; the pool wrapper below sends marked statements
+ * by name, so each connection prepares one once and then only binds and executes it:
  *
- * Each connection keeps at most `PER_CONNECTION` statements; past that, marked statements run
- * unnamed, so a statement whose text varies (a multi-row VALUES list) cannot grow it without end.
- * Set `DATABASE_PREPARED_STATEMENTS=false` behind a pooler that does not keep sessions (PgBouncer
- * in transaction mode before 1.21): a statement prepared on one server connection is unknown on
- * the next.
+ * - `prepared(query)`: a statement of fixed shape (a lookup by key). Always prepared; there are as
+ *   many as the code has call sites.
+ * - `preparedIfRoom(query)`: a statement whose text may vary with its input (a unit of work's
+ *   writes: multi-row VALUES, one CTE per write). Prepared while the connection holds fewer than
+ *   `VARYING_PER_CONNECTION` of them, unnamed after that, so they can neither grow without end nor
+ *   crowd out the lookups.
+ *
+ * It is opt-in because a prepared statement may switch to a generic plan after five runs, which is
+ * right for lookups by key and wrong for, say, `title ILIKE $1` (planned without the pattern, it
+ * can walk the primary key through every row to fill a page). Mark only statements with explicit
+ * result columns (or none): a migration that changes the columns under a prepared `SELECT *` makes
+ * the server refuse it. Such refusals, and a pooler that lost the statement, end the connection
+ * (`release(destroy)`), so the next checkout prepares afresh on a new one. PGlite ignores the
+ * marks: there they are only comments.
  */
-const MARK = '/* prepared */ ';
-const PER_CONNECTION = 100;
+const FIXED = '/* prepared */ ';
+const VARYING = '/* prepared if room */ ';
+const VARYING_PER_CONNECTION = 100;
 /** Statement names by SQL text: hashing once per text, not per call. */
 const NAMES = new Map<string, string>();
 const NAMES_LIMIT = 10_000;
-/** The names prepared on each pooled client (pg remembers which it parsed; this counts them). */
-const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
+/**
+ * Errors after which a connection's prepared statements cannot be trusted: the statement is gone
+ * (26000: a pooler moved us to another server connection), already there (42P05: likewise), or
+ * its plan no longer fits the table (0A000: "cached plan must not change result type").
+ */
+const STALE_STATEMENT = new Set(['26000', '42P05', '0A000']);
 
-/** Marks a compiled query to run as a named prepared statement (see above). */
+/** Marks a fixed-shape query to run as a named prepared statement. */
 export function prepared<R>(query: CompiledQuery<R>): CompiledQuery<R> {
-  return query.sql.startsWith(MARK) ? query : { ...query, sql: MARK + query.sql };
+  return marked(query, FIXED);
+}
+
+/** Marks a query whose text may vary to run prepared while the connection has room for it. */
+export function preparedIfRoom<R>(query: CompiledQuery<R>): CompiledQuery<R> {
+  return marked(query, VARYING);
+}
+
+/** Runs a query as a prepared statement and answers its first row (a lookup by key). */
+export async function firstPrepared<DB, R>(db: Kysely<DB>, query: Compilable<R>): Promise<R | undefined> {
+  return (await db.executeQuery(prepared(query.compile()))).rows[0];
+}
+
+function marked<R>(query: CompiledQuery<R>, mark: string): CompiledQuery<R> {
+  return query.sql.startsWith('/* prepared') ? query : { ...query, sql: mark + query.sql };
 }
 
 /** The pool as Kysely's PostgresDialect sees it, sending marked statements by name. */
 export function preparingPool(pool: pg.Pool): PostgresPool {
   return {
     options: pool.options,
-    connect: async () => preparingClient(await pool.connect()),
+    // pg's Pool keeps its client class here (undeclared in its types): Kysely cancels queries with it.
+    Client: (pool as unknown as { Client?: PostgresPool['Client'] }).Client,
+    connect: async () => PreparingClient.of(await pool.connect()),
     end: () => pool.end(),
   };
 }
 
-function preparingClient(client: pg.PoolClient): PostgresPoolClient {
-  return {
-    query: ((sqlOrCursor: string | object, parameters?: readonly unknown[]) => {
-      if (typeof sqlOrCursor !== 'string') return client.query(sqlOrCursor as pg.Submittable);
-      const name = sqlOrCursor.startsWith(MARK) ? nameOn(client, sqlOrCursor) : undefined;
-      return name === undefined
-        ? client.query(sqlOrCursor, parameters as unknown[])
-        : client.query({ name, text: sqlOrCursor, values: parameters as unknown[] });
-    }) as unknown as PostgresPoolClient['query'],
-    release: (destroy?: boolean) => client.release(destroy),
-  };
-}
+/** One per pooled pg client, so Kysely's own per-client cache keeps working. */
+class PreparingClient implements PostgresPoolClient {
+  static readonly #byClient = new WeakMap<pg.PoolClient, PreparingClient>();
 
-function nameOn(client: pg.PoolClient, sql: string): string | undefined {
-  let name = NAMES.get(sql);
-  if (name === undefined) {
-    name = `bounded_${createHash('sha1').update(sql).digest('base64url').slice(0, 22)}`;
-    if (NAMES.size < NAMES_LIMIT) NAMES.set(sql, name);
+  static of(client: pg.PoolClient): PreparingClient {
+    let wrapper = PreparingClient.#byClient.get(client);
+    if (wrapper === undefined) {
+      wrapper = new PreparingClient(client);
+      PreparingClient.#byClient.set(client, wrapper);
+    }
+    return wrapper;
   }
-  let known = preparedOn.get(client);
-  if (known === undefined) {
-    known = new Set();
-    preparedOn.set(client, known);
-  }
-  if (!known.has(name)) {
-    if (known.size >= PER_CONNECTION) return undefined;
-    known.add(name);
-  }
-  return name;
-}
 
-/** Runs a query as a prepared statement and answers its first row (a lookup by key). */
-export async function firstPrepared<DB, R>(db: Kysely<DB>, query: Compilable<R>): Promise<R | undefined> {
-  return (await db.executeQuery(prepared(query.compile()))).rows[0];
+  readonly #client: pg.PoolClient;
+  /** The names prepared on this connection whose text may vary, to cap them. */
+  readonly #varying = new Set<string>();
+  #stale = false;
+
+  private constructor(client: pg.PoolClient) {
+    this.#client = client;
+  }
+
+  get processID(): number | undefined {
+    return (this.#client as unknown as { processID?: number }).processID;
+  }
+
+  query = ((sqlOrCursor: string | pg.Submittable, parameters?: readonly unknown[]) => {
+    if (typeof sqlOrCursor !== 'string') return this.#client.query(sqlOrCursor);
+    const values = parameters as unknown[];
+    const name = this.#nameFor(sqlOrCursor);
+    if (name === undefined) return this.#client.query(sqlOrCursor, values);
+    return this.#client.query({ name, text: sqlOrCursor, values }).catch((error: unknown) => {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && STALE_STATEMENT.has(code)) this.#stale = true;
+      throw error;
+    });
+  }) as unknown as PostgresPoolClient['query'];
+
+  release(destroy?: boolean): void {
+    this.#client.release(destroy || this.#stale);
+  }
+
+  #nameFor(sql: string): string | undefined {
+    const fixed = sql.startsWith(FIXED);
+    if (!fixed && !sql.startsWith(VARYING)) return undefined;
+    let name = NAMES.get(sql);
+    if (name === undefined) {
+      name = `bounded_${createHash('sha1').update(sql).digest('base64url').slice(0, 22)}`;
+      if (NAMES.size < NAMES_LIMIT) NAMES.set(sql, name);
+    }
+    if (fixed || this.#varying.has(name)) return name;
+    if (this.#varying.size >= VARYING_PER_CONNECTION) return undefined;
+    this.#varying.add(name);
+    return name;
+  }
 }

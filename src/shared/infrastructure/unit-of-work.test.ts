@@ -34,7 +34,15 @@ beforeAll(async () => {
   fresh = await freshDatabase();
   database = await openDatabase<Tables>(fresh.target, {
     ...(fresh.pglite ? { pglite: fresh.pglite } : {}),
-    echo: (event) => statements.push(event.sql.trim().split(/\s+/)[0]!.toLowerCase()),
+    // The statement's first word, after the prepared-statement mark if there is one.
+    echo: (event) =>
+      statements.push(
+        event.sql
+          .replace(/^\/\*[^*]*\*\/\s*/, '')
+          .trim()
+          .split(/\s+/)[0]!
+          .toLowerCase(),
+      ),
   });
   db = database.db;
   await sql`create table public.uow_items (id int primary key, name text not null unique, version int not null)`.execute(
@@ -156,6 +164,27 @@ describe('UnitOfWorkScope', () => {
       onServer ? ['begin', 'update', 'update', 'update', 'commit'] : ['update', 'update', 'update'],
     );
     expect(await names()).toEqual(['eins', 'dos']);
+  });
+
+  it('sends an insert and a later change of the same table one by one, so the change sees the row', async () => {
+    const work = scope();
+    await work.write(insertItem(1, 'one'));
+    await work.write(rename(1, 'uno', 1), { expectOneRow: () => new ConcurrencyError('item', '1') });
+    await work.write((d: Kysely<Tables>) =>
+      d.insertInto('public.uow_notes').values({ id: 1, item_id: 1, text: 'a' }),
+    );
+    await work.commit();
+    expect(await names()).toEqual(['uno']);
+  });
+
+  it('takes no reads or writes once it has ended', async () => {
+    const committed = scope();
+    await committed.commit();
+    await expect(committed.write(insertItem(1, 'one'))).rejects.toThrow(/ended/);
+    const rolledBack = scope();
+    await rolledBack.rollback();
+    await expect(rolledBack.transaction()).rejects.toThrow(/ended/);
+    await expect(rolledBack.reader()).rejects.toThrow(/ended/);
   });
 
   it("translates a constraint violation with the write's own translator, and stores nothing", async () => {

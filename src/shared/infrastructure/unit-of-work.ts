@@ -10,7 +10,7 @@ import {
 import type { UnitOfWork, UnitOfWorkFactory } from '../application/unit-of-work.ts';
 import type { AggregateRoot } from '../domain/aggregate-root.ts';
 import type { DomainEvent } from '../domain/domain-event.ts';
-import { prepared } from './prepared-statements.ts';
+import { preparedIfRoom } from './prepared-statements.ts';
 
 /** Remembers the aggregates a unit of work's repositories handed out or stored. */
 export class AggregateTracker {
@@ -30,7 +30,7 @@ export class AggregateTracker {
 
 // biome-ignore lint/suspicious/noExplicitAny: a write may target any table of any schema.
 type AnyRow = any;
-/** An INSERT, UPDATE or DELETE, built but not run. */
+/** An INSERT, UPDATE or DELETE, built but not run; without a WITH of its own (CTEs do not nest writes). */
 export type WriteQuery =
   | InsertQueryBuilder<AnyRow, AnyRow, AnyRow>
   | UpdateQueryBuilder<AnyRow, AnyRow, AnyRow, AnyRow>
@@ -45,8 +45,14 @@ export interface WriteOptions {
 
 interface PendingWrite extends WriteOptions {
   readonly query: WriteQuery;
-  /** "schema.table" for an UPDATE or DELETE; undefined for an INSERT. */
-  readonly changes: string | undefined;
+  /** The "schema.table" it writes, and whether it may change rows already there. */
+  readonly target: WriteTarget;
+}
+
+interface WriteTarget {
+  readonly table: string;
+  /** An UPDATE, a DELETE or an upsert; false for a plain INSERT. */
+  readonly changesRows: boolean;
 }
 
 /**
@@ -56,9 +62,10 @@ interface PendingWrite extends WriteOptions {
  *   included) goes to the server as **one statement**, each write a data-modifying CTE
  *   (`with w0 as (insert …), w1 as (update …) select …`): one round trip however many tables
  *   the command touches. PostgreSQL runs a statement's CTEs against one snapshot and checks
- *   foreign keys at its end, so they cannot see or need each other; two UPDATE/DELETEs of one
- *   table could touch one row, which a single statement must not do, so such writes go one
- *   statement each instead.
+ *   foreign keys at its end, so they cannot see or need each other. That is also why writes that
+ *   could meet in one table (an UPDATE, DELETE or upsert together with any other write of that
+ *   table) go one statement each, in order, instead: one statement cannot see its own insert, must
+ *   not change a row twice, and checks unique keys row by row in no set order.
  * - `transaction()` is for reads that lock rows (`FOR UPDATE`) and writes whose answer the
  *   command needs at once. It begins the transaction on first use, and sends the queued
  *   writes first, so what it reads includes them.
@@ -80,7 +87,10 @@ export class UnitOfWorkScope {
   /** The transaction this scope began (a promise: concurrent first reads must share one). */
   #transaction: Promise<ControlledTransaction<unknown>> | undefined;
   #pending: PendingWrite[] = [];
+  /** The writes being sent: a read waits for them, and so does the next send. */
+  #sending: Promise<void> = Promise.resolve();
   #undo: (() => void)[] = [];
+  #closed = false;
 
   private constructor(db: Kysely<unknown>, immediate: boolean) {
     this.#db = db;
@@ -99,21 +109,25 @@ export class UnitOfWorkScope {
   }
 
   async transaction<DB>(): Promise<Kysely<DB>> {
+    this.#open();
     const db = await this.#begun();
-    await this.#send(db);
+    await this.#flush(db);
     return db as Kysely<DB>;
   }
 
   async reader<DB>(): Promise<Kysely<DB>> {
+    this.#open();
     if (this.#transaction !== undefined || this.#pending.length > 0) return this.transaction<DB>();
+    await this.#sending;
     return this.#db as Kysely<DB>;
   }
 
   /** Queues a write, built on `db` (which only builds: the scope decides where it runs). */
   async write<DB>(build: (db: Kysely<DB>) => WriteQuery, options: WriteOptions = {}): Promise<void> {
+    this.#open();
     const query = build(this.#db as Kysely<DB>);
-    this.#pending.push({ query, ...options, changes: changedTable(query.toOperationNode()) });
-    if (this.#immediate) await this.#send(this.#db);
+    this.#pending.push({ query, ...options, target: targetOf(query.toOperationNode()) });
+    if (this.#immediate) await this.#flush(this.#db);
   }
 
   /**
@@ -126,9 +140,12 @@ export class UnitOfWorkScope {
     this.#undo.push(() => aggregate.markSaved(before));
   }
 
-  /** Sends the queued writes and commits the transaction this scope began, if any. */
+  /** Sends the queued writes and commits the transaction this scope began, if any. The scope ends. */
   async commit(): Promise<void> {
-    await this.#send(this.#fitsOneAutocommittedStatement() ? this.#db : await this.#begun());
+    this.#open();
+    await this.#sending;
+    await this.#flush(this.#fitsOneAutocommittedStatement() ? this.#db : await this.#begun());
+    this.#closed = true;
     await (await this.#transaction)?.commit().execute();
     this.#transaction = undefined;
   }
@@ -139,7 +156,9 @@ export class UnitOfWorkScope {
    * still releases the connection).
    */
   async rollback(): Promise<void> {
+    this.#closed = true;
     this.#pending = [];
+    await this.#sending.catch(() => undefined);
     for (const undo of this.#undo.reverse()) undo();
     this.#undo = [];
     const transaction = this.#transaction;
@@ -147,9 +166,23 @@ export class UnitOfWorkScope {
     await transaction?.then((begun) => begun.rollback().execute()).catch(() => undefined);
   }
 
+  #open(): void {
+    if (this.#closed) throw new Error('This unit of work has ended: its scope takes no more reads or writes');
+  }
+
+  /** Sends the queued writes after those already on their way (concurrent callers share the order). */
+  #flush(db: Kysely<unknown>): Promise<void> {
+    const sent = this.#sending.then(() => this.#send(db));
+    this.#sending = sent.catch(() => undefined);
+    return sent;
+  }
+
   async #begun(): Promise<Kysely<unknown>> {
     if (!this.#ownsTransaction) return this.#db;
-    this.#transaction ??= this.#db.startTransaction().execute();
+    if (this.#transaction === undefined) {
+      this.#open(); // a straggler after the end must not begin a transaction nobody ends
+      this.#transaction = this.#db.startTransaction().execute();
+    }
     return this.#transaction;
   }
 
@@ -190,15 +223,23 @@ export class UnitOfWorkScope {
 
 const UNKNOWN_TABLE = '?';
 
-/** Writes fit one statement unless two UPDATE/DELETEs change one table (and so maybe one row). */
+/**
+ * Writes fit one statement unless two of them could meet in one table: any table written more than
+ * once with an UPDATE, DELETE or upsert among its writes (plain INSERTs of one table are fine).
+ */
 function oneStatementFor(writes: readonly PendingWrite[]): boolean {
-  const tables = writes.flatMap((write) => (write.changes === undefined ? [] : [write.changes]));
-  return new Set(tables).size === tables.length && !tables.includes(UNKNOWN_TABLE);
+  const byTable = new Map<string, { count: number; changesRows: boolean }>();
+  for (const { target } of writes) {
+    if (target.table === UNKNOWN_TABLE) return false;
+    const seen = byTable.get(target.table) ?? { count: 0, changesRows: false };
+    byTable.set(target.table, { count: seen.count + 1, changesRows: seen.changesRows || target.changesRows });
+  }
+  return [...byTable.values()].every((table) => table.count === 1 || !table.changesRows);
 }
 
 async function asOneStatement(db: Kysely<unknown>, writes: readonly PendingWrite[]): Promise<number[]> {
   if (writes.length === 1) {
-    const result = await db.executeQuery(prepared(writes[0]!.query.compile()));
+    const result = await db.executeQuery(preparedIfRoom(writes[0]!.query.compile()));
     return [Number(result.numAffectedRows ?? 0)];
   }
   const name = (i: number) => sql.id(`w${i}`);
@@ -213,14 +254,14 @@ async function asOneStatement(db: Kysely<unknown>, writes: readonly PendingWrite
     changed: number[];
   }>`with ${sql.join(ctes)} select array[${sql.join(counts)}] as changed`;
   // Prepared: one command shape gives one text, and planning a CTE of writes costs more than running it.
-  const { rows } = await db.executeQuery(prepared(statement.compile(db)));
+  const { rows } = await db.executeQuery(preparedIfRoom(statement.compile(db)));
   return rows[0]!.changed;
 }
 
 async function oneByOne(db: Kysely<unknown>, writes: readonly PendingWrite[]): Promise<number[]> {
   const changed: number[] = [];
   for (const write of writes) {
-    const result = await db.executeQuery(prepared(write.query.compile()));
+    const result = await db.executeQuery(preparedIfRoom(write.query.compile()));
     changed.push(Number(result.numAffectedRows ?? 0));
   }
   return changed;
@@ -230,34 +271,26 @@ function returningOne(query: WriteQuery): WriteQuery {
   return (query as InsertQueryBuilder<AnyRow, AnyRow, AnyRow>).returning(sql<number>`1`.as('one'));
 }
 
-/**
- * The "schema.table" whose existing rows a write may change: an UPDATE's, a DELETE's, an
- * upsert's (INSERT … ON CONFLICT DO UPDATE); undefined for a plain INSERT.
- */
-function changedTable(node: OperationNode): string | undefined {
+/** The table a write targets ("schema.table"; writes here always name their schema). */
+function targetOf(node: OperationNode): WriteTarget {
   const query = node as unknown as {
     table?: OperationNode;
     from?: { froms: OperationNode[] };
     into?: OperationNode;
     onConflict?: { updates?: unknown };
   };
-  const target =
+  const [target, changesRows] =
     node.kind === 'UpdateQueryNode'
-      ? query.table
+      ? [query.table, true]
       : node.kind === 'DeleteQueryNode'
-        ? query.from?.froms[0]
-        : query.onConflict?.updates !== undefined
-          ? query.into
-          : undefined;
-  if (target === undefined) return undefined;
+        ? [query.from?.froms[0], true]
+        : [query.into, query.onConflict?.updates !== undefined];
   const table = (
-    target.kind === 'AliasNode' ? (target as unknown as { node: OperationNode }).node : target
-  ) as {
-    table?: { schema?: { name: string }; identifier: { name: string } };
-  };
+    target?.kind === 'AliasNode' ? (target as unknown as { node: OperationNode }).node : target
+  ) as { table?: { schema?: { name: string }; identifier: { name: string } } } | undefined;
   // Not a plain table (never built here): unknown, so the writes go one by one.
-  if (table.table === undefined) return UNKNOWN_TABLE;
-  return `${table.table.schema?.name ?? ''}.${table.table.identifier.name}`;
+  if (table?.table === undefined) return { table: UNKNOWN_TABLE, changesRows: true };
+  return { table: `${table.table.schema?.name ?? ''}.${table.table.identifier.name}`, changesRows };
 }
 
 /** Where a unit of work's events go (the outbox): queued with its writes, announced after commit. */
@@ -295,17 +328,20 @@ export class KyselyUnitOfWork<Repositories> implements UnitOfWork<Repositories> 
     this.#used = true;
     const scope = UnitOfWorkScope.of(this.#db);
     const tracker = new AggregateTracker();
+    let value: T;
+    let events: DomainEvent[];
     try {
-      const value = await work(this.#repositories(scope, tracker));
-      const events = tracker.pullEvents();
+      value = await work(this.#repositories(scope, tracker));
+      events = tracker.pullEvents();
       await this.#outbox.record(scope, events);
       await scope.commit();
-      if (!this.#db.isTransaction) this.#outbox.committed(events);
-      return value;
     } catch (error) {
       await scope.rollback();
       throw error;
     }
+    // Committed: whatever a listener does now cannot undo it.
+    if (!this.#db.isTransaction) this.#outbox.committed(events);
+    return value;
   }
 }
 

@@ -144,6 +144,25 @@ describe('the reset mail (subscriber of accounts.password_recovery_requested)', 
     await deliver(app, SUBSCRIBER, event);
     expect(mailer.sent.at(-1)?.to).toBe(ada.email);
   });
+
+  it('mails the link only once its token is stored: a token that cannot be stored sends nothing', async () => {
+    const ada = await signedUpMember(app);
+    await askForReset(ada.email);
+    const event = (await storedEvents(app, EVENT)).at(-1)!;
+    const sent = mailer.sent.length;
+    // Every new reset row is refused (NOT VALID: the rows already there are not checked).
+    await sql`alter table accounts.password_resets add constraint refuse_all check (false) not valid`.execute(
+      app.database.db,
+    );
+    try {
+      await expect(deliver(app, SUBSCRIBER, event)).rejects.toThrow(/refuse_all/);
+    } finally {
+      await sql`alter table accounts.password_resets drop constraint refuse_all`.execute(app.database.db);
+    }
+    expect(mailer.sent.length).toBe(sent);
+    await deliver(app, SUBSCRIBER, event);
+    expect(mailer.sent.at(-1)?.to).toBe(ada.email);
+  });
 });
 
 describe('POST /api/v1/auth/password-reset', () => {
