@@ -220,7 +220,9 @@ describe('logging', () => {
       const statements = logs.matching((line) => line.msg === 'sql' && line.reqId === 'req-sql-1');
       expect(statements.map((line) => line.sql)).toEqual(
         // The unit of work sends the member and its events as one statement (docs/adr/0005).
-        expect.arrayContaining([expect.stringMatching(/^(\/\* prepared[^*]*\*\/ )?with .*insert into "accounts"\."members"/s)]),
+        expect.arrayContaining([
+          expect.stringMatching(/^(\/\* prepared[^*]*\*\/ )?with .*insert into "accounts"\."members"/s),
+        ]),
       );
       // One access-log line per request, written when it is answered, with the request and the outcome.
       const accessLines = logs.matching((line) => line.reqId === 'req-sql-1' && line.msg !== 'sql');
