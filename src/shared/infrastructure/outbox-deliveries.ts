@@ -163,7 +163,7 @@ export class OutboxDeliveries {
    * ours). If `work` throws, the whole transaction rolls back (nothing of the group happened) and
    * the error is thrown.
    *
-   * A group waits at most `GROUP_LOCK_TIMEOUT` for any lock. Its deliveries lock what their
+   * A group's effects wait at most `GROUP_LOCK_TIMEOUT` for a lock. Its deliveries lock what their
    * effects touch (an author, a project) in the order of the events, so two relays' groups can
    * each hold what the other wants next; and a command queued behind one of them on the same row
    * becomes part of that cycle, and may be the transaction PostgreSQL aborts to break it (after
@@ -176,7 +176,6 @@ export class OutboxDeliveries {
     work: (tx: Transaction<unknown>, delivery: ClaimedDelivery) => Promise<void>,
   ): Promise<('delivered' | 'skipped')[]> {
     return this.#db.transaction().execute(async (tx) => {
-      if (group.length > 1) await sql`set local lock_timeout = ${sql.lit(GROUP_LOCK_TIMEOUT)}`.execute(tx);
       const { rows } = await sql<{ id: string }>`
         update shared.outbox_deliveries
            set status = 'delivered', finished_at = now(), claimed_by = null, claimed_until = null
@@ -184,6 +183,8 @@ export class OutboxDeliveries {
            and status = 'pending' and claimed_by = ${relay}
         returning id`.execute(tx);
       const marked = new Set(rows.map((row) => row.id));
+      // After the mark (which may wait its turn behind another relay's bookkeeping), before the effects.
+      if (marked.size > 1) await sql`set local lock_timeout = ${sql.lit(GROUP_LOCK_TIMEOUT)}`.execute(tx);
       const outcomes: ('delivered' | 'skipped')[] = [];
       for (const delivery of group) {
         if (!marked.has(delivery.id)) {
