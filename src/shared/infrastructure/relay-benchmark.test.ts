@@ -26,4 +26,16 @@ describe('the relay benchmark harness', () => {
     const { rows } = await sql<{ n: string }>`select count(*) as n from shared.outbox`.execute(database.db);
     expect(Number(rows[0]?.n)).toBe(0);
   });
+
+  it('offers events at the rate asked for, when one is given', async () => {
+    const result = await benchmarkRelay({
+      db: database.db,
+      events: 100,
+      eventsPerCommit: 5,
+      ratePerSecond: 500,
+    });
+    expect(result.deliveries).toBe(100);
+    // The last commit is due at 95 / 500 s: the producers cannot have finished sooner.
+    expect(result.commitSeconds).toBeGreaterThanOrEqual(0.18);
+  });
 });

@@ -18,6 +18,12 @@ export interface RelayBenchmarkOptions {
   readonly eventsPerCommit?: number;
   /** Transactions committing at once (default 1; keep 1 on PGlite). */
   readonly producers?: number;
+  /**
+   * Events per second the producers offer, evenly spaced (default: as fast as they can). Latency
+   * means something only below the relays' capacity: offered more than they deliver, the queue,
+   * and so every event's wait in it, grows for as long as the run lasts.
+   */
+  readonly ratePerSecond?: number;
   /** Relays in this process sharing the work (default 1). */
   readonly relays?: number;
   readonly batchSize?: number;
@@ -138,8 +144,14 @@ export async function benchmarkRelay(options: RelayBenchmarkOptions): Promise<Re
     let next = 0;
     const producer = async (): Promise<void> => {
       while (next < chunks.length) {
-        const chunk = chunks[next]!;
+        const index = next;
+        const chunk = chunks[index]!;
         next += 1;
+        if (options.ratePerSecond !== undefined) {
+          const dueAt = startedAt + ((index * perCommit) / options.ratePerSecond) * 1000;
+          const wait = dueAt - performance.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        }
         await options.db.transaction().execute((tx) => outbox.append(tx, chunk));
         const now = performance.now();
         for (const event of chunk) committedAt.set(event.id, now);
