@@ -5,7 +5,7 @@ import { AggregateRoot } from '../domain/aggregate-root.ts';
 import { ConcurrencyError, DomainError } from '../domain/domain-error.ts';
 import { Id } from '../domain/id.ts';
 import { type Database, openDatabase, PgErrorCode, sqlState } from './database.ts';
-import { UnitOfWorkScope } from './unit-of-work.ts';
+import { KyselyUnitOfWork, UnitOfWorkScope } from './unit-of-work.ts';
 
 interface Tables {
   'public.uow_items': { id: number; name: string; version: number };
@@ -218,5 +218,45 @@ describe('UnitOfWorkScope', () => {
     const work = UnitOfWorkScope.immediate(db as Kysely<unknown>);
     await work.write(insertItem(1, 'one'));
     expect(await names()).toEqual(['one']);
+  });
+
+  it.runIf(onServer)('runs the work again when PostgreSQL breaks a deadlock by aborting it', async () => {
+    await db
+      .insertInto('public.uow_items')
+      .values([
+        { id: 1, name: 'one', version: 1 },
+        { id: 2, name: 'two', version: 1 },
+      ])
+      .execute();
+    const lockers = (work: UnitOfWorkScope) => ({
+      lock: async (id: number) => {
+        const tx = await work.transaction<Tables>();
+        await tx.selectFrom('public.uow_items').select('id').where('id', '=', id).forUpdate().execute();
+      },
+    });
+    const noEvents = { record: async () => undefined, committed: () => undefined };
+    // Each locks its first row, waits for the other to do the same (first attempt only), then
+    // asks for the other's row: a deadlock, which PostgreSQL breaks by aborting one of them.
+    let arrived = 0;
+    let allThere!: () => void;
+    const bothLocked = new Promise<void>((resolve) => {
+      allThere = resolve;
+    });
+    const run = async (first: number, second: number) => {
+      let attempts = 0;
+      await new KyselyUnitOfWork(db as Kysely<unknown>, lockers, noEvents).run(async ({ lock }) => {
+        attempts += 1;
+        await lock(first);
+        if (attempts === 1) {
+          arrived += 1;
+          if (arrived === 2) allThere();
+          await bothLocked;
+        }
+        await lock(second);
+      });
+      return attempts;
+    };
+    const attempts = await Promise.all([run(1, 2), run(2, 1)]);
+    expect(attempts.sort()).toEqual([1, 2]);
   });
 });

@@ -10,6 +10,7 @@ import {
 import type { UnitOfWork, UnitOfWorkFactory } from '../application/unit-of-work.ts';
 import type { AggregateRoot } from '../domain/aggregate-root.ts';
 import type { DomainEvent } from '../domain/domain-event.ts';
+import { PgErrorCode, sqlState } from './database.ts';
 import { preparedIfRoom } from './prepared-statements.ts';
 
 /** Remembers the aggregates a unit of work's repositories handed out or stored. */
@@ -21,11 +22,19 @@ export class AggregateTracker {
     return aggregate;
   }
 
-  /** Every recorded event, in the order it was recorded (Snowflake ids increase). */
+  /** Every recorded event, in the order it was recorded (Snowflake ids increase), taken off the aggregates. */
   pullEvents(): DomainEvent[] {
-    const events = [...this.#aggregates].flatMap((aggregate) => aggregate.pullEvents());
-    return events.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return inOrder([...this.#aggregates].flatMap((aggregate) => aggregate.pullEvents()));
   }
+
+  /** The same events, left on the aggregates (until `pullEvents`, once they are stored). */
+  recordedEvents(): DomainEvent[] {
+    return inOrder([...this.#aggregates].flatMap((aggregate) => aggregate.recordedEvents));
+  }
+}
+
+function inOrder(events: DomainEvent[]): DomainEvent[] {
+  return events.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a write may target any table of any schema.
@@ -310,6 +319,12 @@ export type RepositoriesFactory<Repositories> = (
  * events join the queued writes (the outbox rows go to the server in the same statement as the
  * state they describe) and the scope commits. Made on a transaction (an event delivery), the work
  * joins it and the outer owner commits.
+ *
+ * When PostgreSQL aborts the transaction to break a deadlock (40P01) or a serialization conflict
+ * (40001), which says nothing about the command and everything about timing, the work runs again
+ * from the start (up to `ATTEMPTS` times, after a short random pause): it loads fresh aggregates,
+ * and an aggregate handed in from outside keeps its events until they are stored. A joined unit of
+ * work leaves that to the owner of the transaction (the relay retries the delivery).
  */
 export class KyselyUnitOfWork<Repositories> implements UnitOfWork<Repositories> {
   readonly #db: Kysely<unknown>;
@@ -326,24 +341,41 @@ export class KyselyUnitOfWork<Repositories> implements UnitOfWork<Repositories> 
   async run<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
     if (this.#used) throw new Error('A unit of work runs once; make a new one per command');
     this.#used = true;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#attempt(work);
+      } catch (error) {
+        const transient = TRANSIENT.has(sqlState(error) ?? '');
+        if (!transient || this.#db.isTransaction || attempt >= ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  async #attempt<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
     const scope = UnitOfWorkScope.of(this.#db);
     const tracker = new AggregateTracker();
     let value: T;
     let events: DomainEvent[];
     try {
       value = await work(this.#repositories(scope, tracker));
-      events = tracker.pullEvents();
+      events = tracker.recordedEvents();
       await this.#outbox.record(scope, events);
       await scope.commit();
     } catch (error) {
       await scope.rollback();
       throw error;
     }
+    tracker.pullEvents(); // stored: off the aggregates
     // Committed: whatever a listener does now cannot undo it.
     if (!this.#db.isTransaction) this.#outbox.committed(events);
     return value;
   }
 }
+
+/** A unit of work runs this many times at most when PostgreSQL aborts it for timing alone. */
+const ATTEMPTS = 3;
+const TRANSIENT = new Set<string>([PgErrorCode.deadlockDetected, PgErrorCode.serializationFailure]);
 
 export function kyselyUnitOfWorkFactory<Repositories>(
   db: Kysely<unknown>,

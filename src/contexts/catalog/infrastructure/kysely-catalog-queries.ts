@@ -66,7 +66,7 @@ export class KyselyCatalogQueries implements CatalogQueries {
 
   async books(filter: BookFilter, page: PageRequest): Promise<Page<BookView>> {
     let query = this.#books()
-      .orderBy('b.id')
+      .orderBy(byIdAfterIndexedFilter(filter.title !== undefined || filter.authorId !== undefined, 'b'))
       .limit(page.limit + 1);
     if (filter.title !== undefined)
       query = query.where(sql<boolean>`b.title ilike ${containsPattern(filter.title)}`);
@@ -98,7 +98,7 @@ export class KyselyCatalogQueries implements CatalogQueries {
     let query = this.#db
       .selectFrom('catalog.authors as a')
       .select(authorColumns)
-      .orderBy('a.id')
+      .orderBy(byIdAfterIndexedFilter(filter.name !== undefined, 'a'))
       .limit(page.limit + 1);
     if (filter.name !== undefined) {
       // The same expression as the trigram index authors_name_trgm, or the index is not used.
@@ -140,6 +140,18 @@ const authorColumns = [
   'a.updated_at',
   'a.version',
 ] as const;
+
+/**
+ * The order of a page: by id. With a filter a GIN index answers (title or name contains, author),
+ * by `id + 0`: the same order, but one the primary key cannot deliver, so the plan is always "find
+ * the matches in the GIN index, then sort them". Otherwise, when the statistics suggest matches
+ * are common, the planner walks the primary key in order and filters row by row, hoping to meet a
+ * page of matches early; for a rare term it meets them only at the end of the table. Measured on
+ * 100,000 books: a search for "4242" fell from 1,500 to 61 req/s in the run where that plan won.
+ */
+function byIdAfterIndexedFilter(filtered: boolean, table: 'a' | 'b'): RawBuilder<unknown> {
+  return filtered ? sql`${sql.ref(`${table}.id`)} + 0` : sql`${sql.ref(`${table}.id`)}`;
+}
 
 /** The book's authors in the book's order, as JSON `[{id, name, version}]`. */
 function authorsOfBook(): RawBuilder<Versioned<AuthorRef>[]> {
