@@ -59,7 +59,7 @@ export class Outbox {
     this.#directory = directory;
   }
 
-  /** True when at least one of the events has a subscriber, i.e. `append` made deliveries. */
+  /** True when at least one of the events has a subscriber, i.e. `record` made deliveries. */
   hasSubscribers(events: readonly DomainEvent[]): boolean {
     return events.some((event) => this.#directory.subscribersOf(event.name).length > 0);
   }

@@ -2,16 +2,14 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, onServer, type TestDatabase } from '../../../test/support/database.ts';
 import { type Database, openDatabase } from './database.ts';
-import { firstPrepared, prepared, preparedIfRoom } from './prepared-statements.ts';
+import { prepared, preparedIfRoom } from './prepared-statements.ts';
 
-const value = (db: Kysely<unknown>, text: string, n: number) =>
-  firstPrepared(db, db.selectNoFrom(sql<number>`${sql.raw(text)} + ${n}::int`.as('n')));
+const plusOne = (db: Kysely<unknown>, text: string, n: number) =>
+  db.selectNoFrom(sql<number>`${sql.raw(text)} + ${n}::int`.as('n')).compile();
+const value = async (db: Kysely<unknown>, text: string, n: number) =>
+  (await db.executeQuery(prepared(plusOne(db, text, n)))).rows[0];
 const varying = async (db: Kysely<unknown>, text: string, n: number) =>
-  (
-    await db.executeQuery(
-      preparedIfRoom(db.selectNoFrom(sql<number>`${sql.raw(text)} + ${n}::int`.as('n')).compile()),
-    )
-  ).rows[0];
+  (await db.executeQuery(preparedIfRoom(plusOne(db, text, n)))).rows[0];
 
 describe('prepared statements', () => {
   it('marks a statement once, and leaves its SQL otherwise as it was', () => {

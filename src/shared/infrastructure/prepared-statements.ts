@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Compilable, CompiledQuery, Kysely, PostgresPool, PostgresPoolClient } from 'kysely';
+import type { CompiledQuery, PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
 
 /**
@@ -49,11 +49,6 @@ export function prepared<R>(query: CompiledQuery<R>): CompiledQuery<R> {
 /** Marks a query whose text may vary to run prepared while the connection has room for it. */
 export function preparedIfRoom<R>(query: CompiledQuery<R>): CompiledQuery<R> {
   return marked(query, VARYING);
-}
-
-/** Runs a query as a prepared statement and answers its first row (a lookup by key). */
-export async function firstPrepared<DB, R>(db: Kysely<DB>, query: Compilable<R>): Promise<R | undefined> {
-  return (await db.executeQuery(prepared(query.compile()))).rows[0];
 }
 
 function marked<R>(query: CompiledQuery<R>, mark: string): CompiledQuery<R> {

@@ -69,6 +69,14 @@ const rename = (id: number, name: string, version: number) => (d: Kysely<Tables>
     .set({ name, version: version + 1 })
     .where('id', '=', id)
     .where('version', '=', version);
+const insertOneAndTwo = () =>
+  db
+    .insertInto('public.uow_items')
+    .values([
+      { id: 1, name: 'one', version: 1 },
+      { id: 2, name: 'two', version: 1 },
+    ])
+    .execute();
 const names = async () =>
   (await db.selectFrom('public.uow_items').select('name').orderBy('id').execute()).map((row) => row.name);
 
@@ -145,13 +153,7 @@ describe('UnitOfWorkScope', () => {
   });
 
   it('sends two changes of one table one by one, in a transaction, so both apply', async () => {
-    await db
-      .insertInto('public.uow_items')
-      .values([
-        { id: 1, name: 'one', version: 1 },
-        { id: 2, name: 'two', version: 1 },
-      ])
-      .execute();
+    await insertOneAndTwo();
     statements = [];
     const work = scope();
     await work.write(rename(1, 'uno', 1), { expectOneRow: () => new ConcurrencyError('item', '1') });
@@ -221,13 +223,7 @@ describe('UnitOfWorkScope', () => {
   });
 
   it.runIf(onServer)('runs the work again when PostgreSQL breaks a deadlock by aborting it', async () => {
-    await db
-      .insertInto('public.uow_items')
-      .values([
-        { id: 1, name: 'one', version: 1 },
-        { id: 2, name: 'two', version: 1 },
-      ])
-      .execute();
+    await insertOneAndTwo();
     const lockers = (work: UnitOfWorkScope) => ({
       lock: async (id: number) => {
         const tx = await work.transaction<Tables>();

@@ -6,9 +6,11 @@ import {
   type OperationNode,
   sql,
   type UpdateQueryBuilder,
+  type UpdateResult,
 } from 'kysely';
 import type { UnitOfWork, UnitOfWorkFactory } from '../application/unit-of-work.ts';
 import type { AggregateRoot } from '../domain/aggregate-root.ts';
+import { ConcurrencyError } from '../domain/domain-error.ts';
 import type { DomainEvent } from '../domain/domain-event.ts';
 import { PgErrorCode, sqlState } from './database.ts';
 import { preparedIfRoom } from './prepared-statements.ts';
@@ -137,6 +139,30 @@ export class UnitOfWorkScope {
     const query = build(this.#db as Kysely<DB>);
     this.#pending.push({ query, ...options, target: targetOf(query.toOperationNode()) });
     if (this.#immediate) await this.#flush(this.#db);
+  }
+
+  /**
+   * Queues the UPDATE that saves a loaded aggregate, with the optimistic version check: `update`
+   * names the table and sets the new values (given the next version to store); the scope adds
+   * `WHERE id = … AND version = …` with the version the aggregate was loaded at, expects one row
+   * (else `ConcurrencyError` naming `what`: someone saved it since) and marks it saved.
+   */
+  async saveVersioned<DB>(
+    aggregate: AggregateRoot,
+    what: string,
+    update: (db: Kysely<DB>, nextVersion: number) => UpdateQueryBuilder<DB, AnyRow, AnyRow, UpdateResult>,
+    options: Pick<WriteOptions, 'translateError'> = {},
+  ): Promise<void> {
+    const id = aggregate.id.toString();
+    const version = aggregate.version;
+    await this.write<DB>(
+      (db) =>
+        (update(db, version + 1) as UpdateQueryBuilder<AnyRow, AnyRow, AnyRow, UpdateResult>)
+          .where('id', '=', id)
+          .where('version', '=', version),
+      { ...options, expectOneRow: () => new ConcurrencyError(what, id) },
+    );
+    this.markSaved(aggregate, version + 1);
   }
 
   /**

@@ -1,5 +1,4 @@
 import type { Selectable } from 'kysely';
-import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
 import { Id } from '../../../shared/domain/id.ts';
 import { PgErrorCode, sqlState, violatedConstraint } from '../../../shared/infrastructure/database.ts';
 import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
@@ -29,20 +28,13 @@ export class KyselyMemberRepository implements MemberRepository {
   }
 
   async save(member: Member): Promise<void> {
-    const { id, version, created_at: _, ...changes } = member.toPrimitives();
-    await this.#scope.write<AccountsTables>(
-      (db) =>
-        db
-          .updateTable('accounts.members')
-          .set({ ...changes, version: version + 1 })
-          .where('id', '=', id.toString())
-          .where('version', '=', version),
-      {
-        expectOneRow: () => new ConcurrencyError('member', id.toString()),
-        translateError: emailTaken(member),
-      },
+    const { id: _, version: __, created_at: _c, ...changes } = member.toPrimitives();
+    await this.#scope.saveVersioned<AccountsTables>(
+      member,
+      'member',
+      (db, version) => db.updateTable('accounts.members').set({ ...changes, version }),
+      { translateError: emailTaken(member) },
     );
-    this.#scope.markSaved(member, version + 1);
     this.#tracker.track(member);
   }
 

@@ -1,5 +1,4 @@
 import type { Selectable } from 'kysely';
-import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
 import { Id } from '../../../shared/domain/id.ts';
 import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import { PasswordReset } from '../domain/password-reset.ts';
@@ -26,17 +25,10 @@ export class KyselyPasswordResetRepository implements PasswordResetRepository {
   }
 
   async save(reset: PasswordReset): Promise<void> {
-    const { id, version, used_at } = reset.toPrimitives();
-    await this.#scope.write<AccountsTables>(
-      (db) =>
-        db
-          .updateTable('accounts.password_resets')
-          .set({ used_at, version: version + 1 })
-          .where('id', '=', id.toString())
-          .where('version', '=', version),
-      { expectOneRow: () => new ConcurrencyError('password reset', id.toString()) },
+    const { used_at } = reset.toPrimitives();
+    await this.#scope.saveVersioned<AccountsTables>(reset, 'password reset', (db, version) =>
+      db.updateTable('accounts.password_resets').set({ used_at, version }),
     );
-    this.#scope.markSaved(reset, version + 1);
     this.#tracker.track(reset);
   }
 

@@ -1,5 +1,4 @@
 import type { Selectable } from 'kysely';
-import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
 import { Id } from '../../../shared/domain/id.ts';
 import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import { Session, type SessionRevocationReason } from '../domain/session.ts';
@@ -27,18 +26,11 @@ export class KyselySessionRepository implements SessionRepository {
   }
 
   async save(session: Session): Promise<void> {
-    const { id, version, created_at: _, member_id: __, ...changes } = session.toPrimitives();
-    await this.#scope.write<AccountsTables>(
-      (db) =>
-        db
-          .updateTable('accounts.sessions')
-          .set({ ...changes, version: version + 1 })
-          .where('id', '=', id.toString())
-          .where('version', '=', version),
-      { expectOneRow: () => new ConcurrencyError('session', id.toString()) },
+    const { id: _, version: __, created_at: _c, member_id: _m, ...changes } = session.toPrimitives();
+    await this.#scope.saveVersioned<AccountsTables>(session, 'session', (db, version) =>
+      db.updateTable('accounts.sessions').set({ ...changes, version }),
     );
     await this.#rememberToken(session, changes.refreshed_at ?? session.createdAt);
-    this.#scope.markSaved(session, version + 1);
     this.#tracker.track(session);
   }
 

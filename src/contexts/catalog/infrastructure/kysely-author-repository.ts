@@ -1,5 +1,4 @@
 import type { Selectable } from 'kysely';
-import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
 import { Id } from '../../../shared/domain/id.ts';
 import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import { Author, type BibliographyEntry } from '../domain/author.ts';
@@ -37,22 +36,15 @@ export class KyselyAuthorRepository implements AuthorRepository {
   }
 
   async save(author: Author): Promise<void> {
-    const { id, version, created_at: _, bibliography, ...changes } = author.toPrimitives();
-    await this.#scope.write<CatalogTables>(
-      (db) =>
-        db
-          .updateTable('catalog.authors')
-          .set({ ...changes, version: version + 1 })
-          .where('id', '=', id.toString())
-          .where('version', '=', version),
-      { expectOneRow: () => new ConcurrencyError('author', id.toString()) },
+    const { id, version: _, created_at: _c, bibliography, ...changes } = author.toPrimitives();
+    await this.#scope.saveVersioned<CatalogTables>(author, 'author', (db, version) =>
+      db.updateTable('catalog.authors').set({ ...changes, version }),
     );
     const stored = this.#stored.get(author) ?? new Map();
     await this.#writeEntries(
       id,
       bibliography.filter((entry) => !sameEntry(stored.get(entry.book_id.toString()), entry)),
     );
-    this.#scope.markSaved(author, version + 1);
     this.#remember(author, bibliography);
   }
 

@@ -37,17 +37,13 @@ export class KyselyBookRepository implements BookRepository {
   }
 
   async save(book: Book): Promise<void> {
-    const { id, version, created_at: _, ...changes } = toRow(book);
-    await this.#scope.write<CatalogTables>(
-      (db) =>
-        db
-          .updateTable('catalog.books')
-          .set({ ...changes, version: version + 1 })
-          .where('id', '=', id)
-          .where('version', '=', version),
-      { expectOneRow: () => new ConcurrencyError('book', id), translateError: isbnTaken(book) },
+    const { id: _, version: __, created_at: _c, ...changes } = toRow(book);
+    await this.#scope.saveVersioned<CatalogTables>(
+      book,
+      'book',
+      (db, version) => db.updateTable('catalog.books').set({ ...changes, version }),
+      { translateError: isbnTaken(book) },
     );
-    this.#scope.markSaved(book, version + 1);
     this.#tracker.track(book);
   }
 

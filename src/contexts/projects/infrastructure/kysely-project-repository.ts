@@ -1,5 +1,4 @@
 import type { Selectable } from 'kysely';
-import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
 import { Id } from '../../../shared/domain/id.ts';
 import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import { ExampleProjectExistsError } from '../domain/errors.ts';
@@ -56,15 +55,16 @@ export class KyselyProjectRepository implements ProjectRepository {
     this.#tracker.track(project);
     // Every change of a project records an event; none recorded means nothing to write.
     if (project.recordedEvents.length === 0) return;
-    const { id, version, owner_id: _o, is_example: _e, created_at: _c, ...changes } = project.toPrimitives();
-    await this.#scope.write<ProjectsTables>(
-      (db) =>
-        db
-          .updateTable('projects.projects')
-          .set({ ...changes, version: version + 1 })
-          .where('id', '=', id.toString())
-          .where('version', '=', version),
-      { expectOneRow: () => new ConcurrencyError('project', id.toString()) },
+    const {
+      id,
+      version: _,
+      owner_id: _o,
+      is_example: _e,
+      created_at: _c,
+      ...changes
+    } = project.toPrimitives();
+    await this.#scope.saveVersioned<ProjectsTables>(project, 'project', (db, version) =>
+      db.updateTable('projects.projects').set({ ...changes, version }),
     );
 
     const stored = this.#stored.get(project) ?? new Map<number, TaskPrimitives>();
@@ -84,7 +84,6 @@ export class KyselyProjectRepository implements ProjectRepository {
           .where('number', '=', task.number),
       );
     }
-    this.#scope.markSaved(project, version + 1);
     this.#remember(project, tasks);
   }
 
