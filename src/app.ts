@@ -116,6 +116,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const database = await openDatabase<unknown>(config.database, {
     poolSize: config.databasePoolSize,
     preparedStatements: config.databasePreparedStatements,
+    pipelineConnections: config.databasePipelineConnections,
     onIdleConnectionError,
     ...(echo ? { echo } : {}),
     ...(overrides.pglite ? { pglite: overrides.pglite } : {}),
@@ -124,6 +125,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ? await openDatabase<unknown>(config.readDatabase, {
         poolSize: config.databasePoolSize,
         preparedStatements: config.databasePreparedStatements,
+        pipelineConnections: config.databasePipelineConnections,
         onIdleConnectionError,
         ...(echo ? { echo } : {}),
       })

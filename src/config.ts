@@ -16,6 +16,8 @@ export interface Config {
   readonly databasePoolSize: number;
   /** Hot queries as named prepared statements on the server (off behind a transaction-mode pooler). */
   readonly databasePreparedStatements: boolean;
+  /** Shared pipelined connections for key lookups outside transactions (0: none), beside the pool. */
+  readonly databasePipelineConnections: number;
   readonly sqlEcho: boolean;
   readonly autoMigrate: boolean;
   readonly bodyLimitBytes: number;
@@ -224,6 +226,7 @@ export function loadConfig(env: Env = process.env): Config {
       readDatabaseUrl === undefined ? undefined : read.database('READ_DATABASE_URL', readDatabaseUrl),
     databasePoolSize: read.integer('DATABASE_POOL_SIZE', 10, 1, 1000),
     databasePreparedStatements: read.boolean('DATABASE_PREPARED_STATEMENTS', true),
+    databasePipelineConnections: read.integer('DATABASE_PIPELINE_CONNECTIONS', 2, 0, 64),
     sqlEcho: read.boolean('SQL_ECHO', false),
     autoMigrate: read.boolean('AUTO_MIGRATE', true),
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),

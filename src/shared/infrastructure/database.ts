@@ -1,6 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { LookupPipeline } from './lookup-pipeline.ts';
 import { preparingPool } from './prepared-statements.ts';
 
 /**
@@ -19,6 +20,11 @@ export interface DatabaseOptions {
   readonly poolSize?: number;
   /** Send statements marked with `prepared()` as named prepared statements (default true; pg only). */
   readonly preparedStatements?: boolean;
+  /**
+   * Shared pipelined connections for fixed-shape lookups outside transactions (default 2; 0 for
+   * none; pg only, and only with prepared statements). They come on top of the pool.
+   */
+  readonly pipelineConnections?: number;
   /** Called for every statement when set (SQL_ECHO). */
   readonly echo?: (event: { sql: string; durationMs: number; error?: unknown }) => void;
   /** A ready-made PGlite to use (tests load a migrated dump into one). */
@@ -99,9 +105,12 @@ export async function openDatabase<DB>(
           : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  pool.on('error', (error) => options.onIdleConnectionError?.(error));
+  const onError = (error: Error) => options.onIdleConnectionError?.(error);
+  pool.on('error', onError);
+  const lanes = options.pipelineConnections ?? 2;
+  const pipeline = lanes > 0 ? new LookupPipeline(pool.options, lanes, onError) : undefined;
   const dialect = new PostgresDialect({
-    pool: options.preparedStatements === false ? pool : preparingPool(pool),
+    pool: options.preparedStatements === false ? pool : preparingPool(pool, pipeline),
   });
   const db = new Kysely<DB>({ dialect, ...(log ? { log } : {}) });
   return {

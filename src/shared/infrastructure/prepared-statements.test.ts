@@ -18,7 +18,7 @@ describe('prepared statements', () => {
     expect(preparedIfRoom(prepared(query)).sql).toBe('/* prepared */ select 1');
   });
 
-  describe.runIf(onServer)('on the PostgreSQL server (one connection, to see its session)', () => {
+  describe.runIf(onServer)('on the PostgreSQL server (one connection and no pipeline, to see its session)', () => {
     let fresh: TestDatabase;
     let on: Database<unknown>;
     let off: Database<unknown>;
@@ -31,7 +31,7 @@ describe('prepared statements', () => {
 
     beforeAll(async () => {
       fresh = await freshDatabase();
-      on = await openDatabase(fresh.target, { poolSize: 1 });
+      on = await openDatabase(fresh.target, { poolSize: 1, pipelineConnections: 0 });
       off = await openDatabase(fresh.target, { poolSize: 1, preparedStatements: false });
     });
     afterAll(async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CompiledQuery, PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
+import { type LookupPipeline, STALE_STATEMENT } from './lookup-pipeline.ts';
 
 /**
  * Named prepared statements for the hot queries, on the PostgreSQL server (docs/adr/0006).
@@ -34,13 +35,6 @@ const VARYING_PER_CONNECTION = 100;
 /** Statement names by SQL text: hashing once per text, not per call. */
 const NAMES = new Map<string, string>();
 const NAMES_LIMIT = 10_000;
-/**
- * Errors after which a connection's prepared statements cannot be trusted: the statement is gone
- * (26000: a pooler moved us to another server connection), already there (42P05: likewise), or
- * its plan no longer fits the table (0A000: "cached plan must not change result type").
- */
-const STALE_STATEMENT = new Set(['26000', '42P05', '0A000']);
-
 /** Marks a fixed-shape query to run as a named prepared statement. */
 export function prepared<R>(query: CompiledQuery<R>): CompiledQuery<R> {
   return marked(query, FIXED);
@@ -55,15 +49,80 @@ function marked<R>(query: CompiledQuery<R>, mark: string): CompiledQuery<R> {
   return query.sql.startsWith('/* prepared') ? query : { ...query, sql: mark + query.sql };
 }
 
-/** The pool as Kysely's PostgresDialect sees it, sending marked statements by name. */
-export function preparingPool(pool: pg.Pool): PostgresPool {
+/**
+ * The pool as Kysely's PostgresDialect sees it, sending marked statements by name. With a
+ * pipeline, a checkout is only a handle: a fixed-shape SELECT it runs before anything else goes
+ * over the pipeline's shared connections, and a pooled connection is taken only for what needs one
+ * of its own (a transaction, a write, any other statement), then kept until the checkout ends.
+ */
+export function preparingPool(pool: pg.Pool, pipeline?: LookupPipeline): PostgresPool {
+  const handles: RoutingClient[] = [];
   return {
     options: pool.options,
     // pg's Pool keeps its client class here (undeclared in its types): Kysely cancels queries with it.
     Client: (pool as unknown as { Client?: PostgresPool['Client'] }).Client,
-    connect: async () => PreparingClient.of(await pool.connect()),
-    end: () => pool.end(),
+    connect: async () =>
+      pipeline === undefined
+        ? PreparingClient.of(await pool.connect())
+        : (handles.pop() ?? new RoutingClient(pool, pipeline, handles)),
+    end: async () => {
+      await pipeline?.end();
+      await pool.end();
+    },
   };
+}
+
+/** The name a marked statement is prepared under; hashed once per text. */
+function statementName(sql: string): string {
+  let name = NAMES.get(sql);
+  if (name === undefined) {
+    name = `bounded_${createHash('sha1').update(sql).digest('base64url').slice(0, 22)}`;
+    if (NAMES.size < NAMES_LIMIT) NAMES.set(sql, name);
+  }
+  return name;
+}
+
+/** A lookup the pipeline may take: a fixed-shape plain SELECT (never locking outside a transaction). */
+const PIPELINED = `${FIXED}select `;
+
+/** A checkout handle: lookups to the pipeline, anything else to a pooled connection it keeps. */
+class RoutingClient implements PostgresPoolClient {
+  readonly #pool: pg.Pool;
+  readonly #pipeline: LookupPipeline;
+  readonly #free: RoutingClient[];
+  /** The pooled connection this checkout holds, once something needed one. */
+  #pooled: Promise<PreparingClient> | undefined;
+  #processID: number | undefined;
+
+  constructor(pool: pg.Pool, pipeline: LookupPipeline, free: RoutingClient[]) {
+    this.#pool = pool;
+    this.#pipeline = pipeline;
+    this.#free = free;
+  }
+
+  /** The server process of the pooled connection, once there is one (Kysely cancels by it). */
+  get processID(): number | undefined {
+    return this.#processID;
+  }
+
+  query = ((sqlOrCursor: string | pg.Submittable, parameters?: readonly unknown[]) => {
+    if (this.#pooled === undefined && typeof sqlOrCursor === 'string' && sqlOrCursor.startsWith(PIPELINED))
+      return this.#pipeline.query(statementName(sqlOrCursor), sqlOrCursor, parameters);
+    this.#pooled ??= this.#pool.connect().then((client) => {
+      const pooled = PreparingClient.of(client);
+      this.#processID = pooled.processID;
+      return pooled;
+    });
+    return this.#pooled.then((pooled) => pooled.query(sqlOrCursor as string, parameters as unknown[]));
+  }) as unknown as PostgresPoolClient['query'];
+
+  release(destroy?: boolean): void {
+    // A connection that could not be had has nothing to give back (its query failed with that).
+    this.#pooled?.then((pooled) => pooled.release(destroy)).catch(() => {});
+    this.#pooled = undefined;
+    this.#processID = undefined;
+    this.#free.push(this);
+  }
 }
 
 /** One per pooled pg client, so Kysely's own per-client cache keeps working. */
@@ -111,11 +170,7 @@ class PreparingClient implements PostgresPoolClient {
   #nameFor(sql: string): string | undefined {
     const fixed = sql.startsWith(FIXED);
     if (!fixed && !sql.startsWith(VARYING)) return undefined;
-    let name = NAMES.get(sql);
-    if (name === undefined) {
-      name = `bounded_${createHash('sha1').update(sql).digest('base64url').slice(0, 22)}`;
-      if (NAMES.size < NAMES_LIMIT) NAMES.set(sql, name);
-    }
+    const name = statementName(sql);
     if (fixed || this.#varying.has(name)) return name;
     if (this.#varying.size >= VARYING_PER_CONNECTION) return undefined;
     this.#varying.add(name);

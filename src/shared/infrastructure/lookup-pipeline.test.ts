@@ -1,0 +1,101 @@
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, onServer, type TestDatabase } from '../../../test/support/database.ts';
+import { type Database, openDatabase } from './database.ts';
+import { prepared } from './prepared-statements.ts';
+
+/** A fixed-shape lookup: `select <n> / $1` (a zero divides by zero, to make one fail). */
+const quotient = async (db: Kysely<unknown>, n: number, by: number) =>
+  (
+    await db.executeQuery(
+      prepared(db.selectNoFrom(sql<number>`${sql.raw(String(n))} / ${by}::int`.as('q')).compile()),
+    )
+  ).rows[0];
+const probeCount = (db: Kysely<unknown>) =>
+  db.executeQuery(prepared(sql<{ n: string }>`select count(*) as n from public.pipeline_probe`.compile(db)));
+/** The server processes that ran a lookup of this test, other than the caller's own. */
+const lanesOnServer = async (db: Kysely<unknown>) =>
+  (
+    await sql<{ pid: number }>`select pid from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid() and query like '/* prepared */ select %'`.execute(
+      db,
+    )
+  ).rows.map((row) => row.pid);
+const within = <T>(ms: number, promise: Promise<T>) =>
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)),
+  ]);
+
+describe.runIf(onServer)('lookup pipeline (PostgreSQL server)', () => {
+  let fresh: TestDatabase;
+  let database: Database<unknown>;
+  let db: Kysely<unknown>;
+
+  beforeAll(async () => {
+    fresh = await freshDatabase();
+    // One pooled connection: a lookup that needed the pool would wait for it.
+    database = await openDatabase(fresh.target, { poolSize: 1, pipelineConnections: 2 });
+    db = database.db;
+    await sql`create table public.pipeline_probe (id int)`.execute(db);
+  });
+  afterAll(async () => {
+    await database.close();
+    await fresh.dispose();
+  });
+
+  it('answers lookups outside a transaction while the pool is held, and runs those inside it in the transaction', async () => {
+    const trx = await db.startTransaction().execute();
+    try {
+      await sql`insert into public.pipeline_probe values (1)`.execute(trx);
+      // Outside: on the pipeline, not waiting for the pool's only connection, not seeing the insert.
+      expect((await within(2000, probeCount(db))).rows).toEqual([{ n: '0' }]);
+      expect(await within(2000, quotient(db, 84, 2))).toEqual({ q: 42 });
+      // Inside: on the transaction's connection, seeing its own insert.
+      expect((await probeCount(trx)).rows).toEqual([{ n: '1' }]);
+    } finally {
+      await trx.rollback().execute();
+    }
+  });
+
+  it('gives each of many concurrent lookups its own answer, over at most the configured connections', async () => {
+    const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => quotient(db, i * 7, 7)));
+    expect(answers).toEqual(Array.from({ length: 300 }, (_, i) => ({ q: i })));
+    const lanes = await lanesOnServer(db);
+    expect(lanes.length).toBeGreaterThanOrEqual(1);
+    expect(lanes.length).toBeLessThanOrEqual(2);
+  });
+
+  it('fails only the lookup that failed, not those sent with it', async () => {
+    const results = await Promise.allSettled([
+      quotient(db, 10, 1),
+      quotient(db, 10, 0),
+      quotient(db, 10, 2),
+      quotient(db, 10, 5),
+    ]);
+    expect(
+      results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as { code: string }).code)),
+    ).toEqual([{ q: 10 }, '22012', { q: 5 }, { q: 2 }]);
+  });
+
+  it('replaces a connection that ends under it', async () => {
+    await Promise.all(Array.from({ length: 50 }, (_, i) => quotient(db, i, 1)));
+    const before = await lanesOnServer(db);
+    expect(before.length).toBeGreaterThan(0);
+    await sql`select pg_terminate_backend(pid) from unnest(${before}::int[]) as pid`.execute(db);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the lanes hear of it and retire
+    expect(await within(2000, quotient(db, 9, 3))).toEqual({ q: 3 });
+    const after = await lanesOnServer(db);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.some((pid) => before.includes(pid))).toBe(false);
+  });
+
+  it('replaces a connection whose prepared statement the server refuses', async () => {
+    await sql`create table public.pipeline_columns (a int)`.execute(db);
+    const probe = () => db.executeQuery(prepared(sql`select * from public.pipeline_columns`.compile(db)));
+    await probe();
+    await sql`alter table public.pipeline_columns add column b int`.execute(db);
+    await expect(probe()).rejects.toMatchObject({ code: '0A000' });
+    expect((await probe()).rows).toEqual([]);
+  });
+});

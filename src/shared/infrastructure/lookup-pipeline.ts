@@ -1,0 +1,143 @@
+import pg from 'pg';
+
+/**
+ * Fixed-shape lookups that run outside a transaction, multiplexed over a few shared connections
+ * in pg's pipeline mode (docs/adr/0007).
+ *
+ * A pooled connection serves one statement at a time: the request that holds it writes its query,
+ * the server backend wakes up, answers, and sleeps again before the next request's query arrives
+ * on that connection. On this kind of machine each of those wake-ups costs more than the lookup
+ * itself. A lane instead takes every lookup of the moment: the ones issued in one turn of the event
+ * loop leave in one write (the socket is corked until the next tick), the backend answers them in
+ * order without going back to sleep, and their results come back in few reads.
+ *
+ * Only what cannot wait on anyone goes here: a plain SELECT by key (the `prepared()` mark, on the
+ * statement's first word) outside a transaction never takes or waits for a row lock, so nothing
+ * queues behind a lock on a lane. Writes, locking reads, transactions and the searches whose cost
+ * depends on their input keep to the pool. A lane that fails, or whose prepared statements the
+ * server no longer accepts, is retired and the next lookup opens a fresh one.
+ */
+export class LookupPipeline {
+  readonly #config: pg.ClientConfig;
+  readonly #size: number;
+  readonly #onError: (error: Error) => void;
+  #lanes: Lane[] = [];
+  #ended = false;
+
+  constructor(config: pg.ClientConfig, size: number, onError: (error: Error) => void = () => {}) {
+    this.#config = config;
+    this.#size = size;
+    this.#onError = onError;
+  }
+
+  /** How many lanes are open now (a lane opens when every open one has a lookup in flight). */
+  get lanes(): number {
+    return this.#lanes.length;
+  }
+
+  query(name: string, text: string, values: readonly unknown[] | undefined): Promise<pg.QueryResult> {
+    if (this.#ended) return Promise.reject(new Error('the lookup pipeline has been ended'));
+    return this.#pick().query(name, text, values);
+  }
+
+  async end(): Promise<void> {
+    this.#ended = true;
+    const lanes = this.#lanes;
+    this.#lanes = [];
+    await Promise.all(lanes.map((lane) => lane.end()));
+  }
+
+  /** The lane with the fewest lookups in flight; a new one while there is room and none is idle. */
+  #pick(): Lane {
+    let best: Lane | undefined;
+    for (const lane of this.#lanes) if (best === undefined || lane.pending < best.pending) best = lane;
+    if (best !== undefined && (best.pending === 0 || this.#lanes.length >= this.#size)) return best;
+    const lane = new Lane(this.#config, (retired, error) => {
+      this.#lanes = this.#lanes.filter((other) => other !== retired);
+      if (error !== undefined) this.#onError(error);
+    });
+    this.#lanes.push(lane);
+    return lane;
+  }
+}
+
+/**
+ * Errors after which a connection's prepared statements cannot be trusted: the statement is gone
+ * (26000: a pooler moved us to another server connection), already there (42P05: likewise), or
+ * its plan no longer fits the table (0A000: "cached plan must not change result type").
+ */
+export const STALE_STATEMENT = new Set(['26000', '42P05', '0A000']);
+
+type Retire = (lane: Lane, error?: Error) => void;
+type Corkable = { cork(): void; uncork(): void };
+
+/** One pipelined connection. */
+class Lane {
+  readonly #client: pg.Client;
+  readonly #retire: Retire;
+  #connecting: Promise<void> | undefined;
+  #corked = false;
+  #retired = false;
+  #ending: Promise<void> | undefined;
+  pending = 0;
+
+  constructor(config: pg.ClientConfig, retire: Retire) {
+    this.#client = new pg.Client({ ...config, pipeline: true });
+    this.#retire = retire;
+    // A broken socket fails the lookups in flight (they reject on their own); the lane goes.
+    this.#client.on('error', (error) => this.#leave(error));
+    this.#connecting = this.#client.connect().then(
+      () => {
+        this.#connecting = undefined;
+      },
+      (error: Error) => {
+        this.#leave(error);
+        throw error;
+      },
+    );
+  }
+
+  async query(name: string, text: string, values: readonly unknown[] | undefined): Promise<pg.QueryResult> {
+    this.pending += 1;
+    try {
+      if (this.#connecting !== undefined) await this.#connecting;
+      this.#cork();
+      return await this.#client.query({ name, text, values: values as unknown[] });
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && STALE_STATEMENT.has(code)) this.#leave();
+      throw error;
+    } finally {
+      this.pending -= 1;
+      if (this.#retired && this.pending === 0) void this.end();
+    }
+  }
+
+  end(): Promise<void> {
+    this.#retired = true;
+    this.#ending ??= this.#client.end().catch(() => {});
+    return this.#ending;
+  }
+
+  /** Lookups issued in this turn of the event loop leave in one write. */
+  #cork(): void {
+    if (this.#corked) return;
+    // pg keeps its socket here (undeclared in its types); its own writes cork and uncork around
+    // each message group, which nests inside this.
+    const stream = (this.#client as unknown as { connection: { stream: Corkable } }).connection.stream;
+    this.#corked = true;
+    stream.cork();
+    process.nextTick(() => {
+      this.#corked = false;
+      stream.uncork();
+    });
+  }
+
+  /** Takes no new lookups; ends once those in flight are answered. */
+  #leave(error?: Error): void {
+    if (this.#retired) return;
+    this.#retired = true;
+    this.#retire(this, error);
+    if (this.pending === 0) void this.end();
+  }
+}
