@@ -8,7 +8,8 @@ import pg from 'pg';
  * the server backend wakes up, answers, and sleeps again before the next request's query arrives
  * on that connection. On this kind of machine each of those wake-ups costs more than the lookup
  * itself. A lane instead takes every lookup of the moment: the ones issued in one turn of the event
- * loop leave in one write (the socket is corked until the next tick), the backend answers them in
+ * loop, by all the requests whose input arrived in it, leave in one write (the socket is corked
+ * until the loop's check phase, `setImmediate`), the backend answers them in
  * order without going back to sleep, and their results come back in few reads.
  *
  * Only what cannot wait on anyone goes here: a plain SELECT by key (the `prepared()` mark, on the
@@ -119,7 +120,11 @@ class Lane {
     return this.#ending;
   }
 
-  /** Lookups issued in this turn of the event loop leave in one write. */
+  /**
+   * Lookups issued in this turn of the event loop leave in one write: corked until its check
+   * phase, after every I/O callback of the turn has run (a tick would hold only the lookups of one
+   * request; measured, the turn doubled the book lookup's rate on a busy machine).
+   */
   #cork(): void {
     if (this.#corked) return;
     // pg keeps its socket here (undeclared in its types); its own writes cork and uncork around
@@ -127,7 +132,7 @@ class Lane {
     const stream = (this.#client as unknown as { connection: { stream: Corkable } }).connection.stream;
     this.#corked = true;
     stream.cork();
-    process.nextTick(() => {
+    setImmediate(() => {
       this.#corked = false;
       stream.uncork();
     });
