@@ -3,6 +3,7 @@ import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { LookupPipeline } from './lookup-pipeline.ts';
 import { preparingPool } from './prepared-statements.ts';
+import { timestamptzParser } from './timestamptz.ts';
 
 /**
  * One database handle for the whole process: Kysely over embedded PGlite or over a pg Pool.
@@ -38,7 +39,10 @@ export interface DatabaseOptions {
 }
 
 const INT8_OID = 20;
+const TIMESTAMPTZ_OID = 1184;
 const int8AsString = (value: string): string => value;
+/** pg's parser, with a fast path for the shape the server sends (see timestamptz.ts). */
+const timestamptz = timestamptzParser(pg.types.getTypeParser(TIMESTAMPTZ_OID) as (text: string) => unknown);
 
 /** Parses DATABASE_URL: `pglite://<folder>`, `memory://` or `postgres(ql)://…`. */
 export function parseDatabaseUrl(url: string): DatabaseTarget | undefined {
@@ -102,7 +106,9 @@ export async function openDatabase<DB>(
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID
           ? int8AsString
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+          : oid === TIMESTAMPTZ_OID && format !== 'binary'
+            ? timestamptz
+            : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
   const onError = (error: Error) => options.onIdleConnectionError?.(error);

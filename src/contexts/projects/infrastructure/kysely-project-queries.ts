@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import { type Page, type PageRequest, toPage } from '../../../shared/application/pagination.ts';
 import type { Id } from '../../../shared/domain/id.ts';
 import { prepared } from '../../../shared/infrastructure/prepared-statements.ts';
@@ -25,6 +25,8 @@ const PROJECT_COLUMNS = [
  */
 export class KyselyProjectQueries implements ProjectQueries {
   readonly #db: Kysely<ProjectsTables>;
+  /** The list's statement for each combination of filters, built once: building costs more than running it. */
+  readonly #lists = new Map<string, CompiledQuery<ProjectRow>>();
 
   constructor(db: Kysely<unknown>) {
     this.#db = db as Kysely<ProjectsTables>;
@@ -38,15 +40,28 @@ export class KyselyProjectQueries implements ProjectQueries {
   }
 
   async list(owner: Id, filter: ProjectFilter, page: PageRequest): Promise<Page<ProjectView>> {
-    let query = this.#visible(owner)
-      .select(PROJECT_COLUMNS)
-      .orderBy('id')
-      .limit(page.limit + 1);
-    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-    if (page.after !== undefined) query = query.where('id', '>', page.after.toString());
-    // A lookup by owner (indexed) whatever the values: safe to plan once per connection.
-    const { rows } = await this.#db.executeQuery(prepared(query.compile()));
+    const compiled = this.#list(filter.status !== undefined, page.after !== undefined);
+    // The parameters in the order of the statement: owner, [status], [after], limit.
+    const parameters: unknown[] = [owner.toString()];
+    if (filter.status !== undefined) parameters.push(filter.status);
+    if (page.after !== undefined) parameters.push(page.after.toString());
+    parameters.push(page.limit + 1);
+    const { rows } = await this.#db.executeQuery<ProjectRow>({ ...compiled, parameters });
     return toPage(rows.map(toProjectView), page.limit, (view) => view.id);
+  }
+
+  #list(byStatus: boolean, after: boolean): CompiledQuery<ProjectRow> {
+    const key = `${byStatus}:${after}`;
+    let compiled = this.#lists.get(key);
+    if (compiled === undefined) {
+      let query = this.#visible(OWNER_PLACEHOLDER).select(PROJECT_COLUMNS).orderBy('id').limit(1);
+      if (byStatus) query = query.where('status', '=', 'active');
+      if (after) query = query.where('id', '>', '0');
+      // A lookup by owner (indexed) whatever the values: safe to plan once per connection.
+      compiled = prepared(query.compile() as CompiledQuery<ProjectRow>);
+      this.#lists.set(key, compiled);
+    }
+    return compiled;
   }
 
   async byId(owner: Id, id: Id): Promise<ProjectView | undefined> {
@@ -101,7 +116,7 @@ export class KyselyProjectQueries implements ProjectQueries {
   }
 }
 
-function toProjectView(row: {
+interface ProjectRow {
   id: string;
   name: string;
   status: ProjectView['status'];
@@ -110,8 +125,21 @@ function toProjectView(row: {
   completed_task_count: number;
   created_at: Date;
   updated_at: Date;
-}): ProjectView {
-  return { ...row, created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString() };
+}
+
+const OWNER_PLACEHOLDER = 0n as Id;
+
+function toProjectView(row: ProjectRow): ProjectView {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    max_incomplete_tasks: row.max_incomplete_tasks,
+    task_count: row.task_count,
+    completed_task_count: row.completed_task_count,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
 }
 
 function toTaskView(row: { number: number; name: string; completed_at: Date | null }): TaskView {
