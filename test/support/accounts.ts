@@ -38,7 +38,7 @@ export function inMemoryAccounts() {
   const uow = inMemoryUnitOfWorkFactory<AccountsRepositories>(
     (tracker) => ({
       members: new InMemoryMemberRepository(members, tracker),
-      sessions: new InMemorySessionRepository(sessions, refreshTokens, tracker),
+      sessions: new InMemorySessionRepository(sessions, refreshTokens, members, tracker),
       passwordResets: new InMemoryPasswordResetRepository(passwordResets, tracker),
     }),
     [members, sessions, refreshTokens, passwordResets],

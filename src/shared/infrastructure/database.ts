@@ -143,6 +143,7 @@ function echoTo(sink: NonNullable<DatabaseOptions['echo']>) {
 /** PostgreSQL error codes we translate into domain answers. */
 export const PgErrorCode = {
   uniqueViolation: '23505',
+  foreignKeyViolation: '23503',
   serializationFailure: '40001',
   deadlockDetected: '40P01',
 } as const;

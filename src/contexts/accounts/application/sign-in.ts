@@ -1,5 +1,6 @@
 import { Email } from '../domain/email.ts';
 import { InvalidGrantError } from '../domain/errors.ts';
+import type { Member } from '../domain/member.ts';
 import { Session } from '../domain/session.ts';
 import type { AccountsDependencies } from './dependencies.ts';
 import { grantFor, type TokenGrant } from './token-grant.ts';
@@ -11,14 +12,14 @@ export interface SignIn {
   readonly password: string;
 }
 
-const REFUSED = 'The email or password is not correct';
-
 /**
  * Signs a member in. Unknown emails, malformed ones and wrong passwords get the same answer after
  * the same work (an Argon2 verification, against a dummy hash when there is no member), so
  * neither the answer nor its timing tells whether an email is registered. The slow hash runs
- * outside the transaction; inside it, the member is re-read and locked, and the sign-in is
- * refused if the password changed meanwhile, so no session outlives a password change.
+ * outside any transaction; the session is then stored only if the member still has the password
+ * hash that was verified (checked under a lock as it is stored), so no session outlives a
+ * password change. That is one autocommitted statement; a legacy hash that must be replaced
+ * needs the member saved too, so that rare sign-in re-reads and locks the member in a transaction.
  */
 export async function signIn(command: SignIn, deps: AccountsDependencies): Promise<TokenGrant> {
   const email = Email.tryParse(command.email);
@@ -26,29 +27,30 @@ export async function signIn(command: SignIn, deps: AccountsDependencies): Promi
     email === undefined ? undefined : await deps.uow().run(({ members }) => members.byEmail(email));
   const hash = found?.passwordHash ?? (await deps.hasher.dummyHash());
   const verified = await deps.hasher.verify(command.password, hash);
-  if (found === undefined || !verified) throw new InvalidGrantError(REFUSED);
+  if (found === undefined || !verified) throw InvalidGrantError.signIn();
 
-  const upgraded = deps.hasher.isOutdated(found.passwordHash)
-    ? await deps.hasher.upgrade(command.password)
-    : undefined;
   const refresh = deps.tokens.mint();
-  const member = await deps.uow().run(async ({ members, sessions }) => {
-    const current = await members.byIdLocked(found.id);
-    if (current === undefined || current.passwordHash !== found.passwordHash)
-      throw new InvalidGrantError(REFUSED);
-    if (upgraded !== undefined) {
-      current.upgradePasswordHash(upgraded);
-      await members.save(current);
-    }
-    const session = Session.start(
+  const startSession = (member: Member) =>
+    Session.start(
       {
-        memberId: current.id,
+        memberId: member.id,
         tokenHash: refresh.hash,
         tokenLifetimeSeconds: deps.settings.refreshTokenLifetimeSeconds,
       },
       deps.tools,
     );
-    await sessions.add(session);
+  if (!deps.hasher.isOutdated(found.passwordHash)) {
+    await deps.uow().run(({ sessions }) => sessions.addSignedInWith(startSession(found), found.passwordHash));
+    return grantFor(found, refresh.token, deps.accessTokens);
+  }
+  const upgraded = await deps.hasher.upgrade(command.password);
+  const member = await deps.uow().run(async ({ members, sessions }) => {
+    const current = await members.byIdLocked(found.id);
+    if (current === undefined || current.passwordHash !== found.passwordHash)
+      throw InvalidGrantError.signIn();
+    current.upgradePasswordHash(upgraded);
+    await members.save(current);
+    await sessions.add(startSession(current));
     return current;
   });
   return grantFor(member, refresh.token, deps.accessTokens);

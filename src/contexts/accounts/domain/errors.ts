@@ -81,6 +81,11 @@ export class SuperuserSelfDeletionError extends DomainError<'member.superuser_ca
  */
 export class InvalidGrantError extends DomainError<'auth.invalid_grant'> {
   readonly code = 'auth.invalid_grant' as const;
+
+  /** A refused password grant, whatever the reason. */
+  static signIn(): InvalidGrantError {
+    return new InvalidGrantError('The email or password is not correct');
+  }
 }
 
 export class InvalidResetTokenError extends DomainError<'auth.invalid_reset_token'> {

@@ -2,6 +2,9 @@ import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
 import type { Id } from '../../../shared/domain/id.ts';
 import type { InMemoryTable } from '../../../shared/infrastructure/in-memory-unit-of-work.ts';
 import type { AggregateTracker } from '../../../shared/infrastructure/unit-of-work.ts';
+import { InvalidGrantError } from '../domain/errors.ts';
+import type { MemberPrimitives } from '../domain/member.ts';
+import type { PasswordHash } from '../domain/password.ts';
 import { Session, type SessionPrimitives, type SessionRevocationReason } from '../domain/session.ts';
 import type { SessionRepository } from '../domain/session-repository.ts';
 import type { TokenHash } from '../domain/token-hash.ts';
@@ -10,16 +13,26 @@ import type { TokenHash } from '../domain/token-hash.ts';
 export class InMemorySessionRepository implements SessionRepository {
   readonly #sessions: InMemoryTable<SessionPrimitives>;
   readonly #tokens: InMemoryTable<string>;
+  readonly #members: InMemoryTable<MemberPrimitives>;
   readonly #tracker: AggregateTracker;
 
   constructor(
     sessions: InMemoryTable<SessionPrimitives>,
     tokens: InMemoryTable<string>,
+    members: InMemoryTable<MemberPrimitives>,
     tracker: AggregateTracker,
   ) {
     this.#sessions = sessions;
     this.#tokens = tokens;
+    this.#members = members;
     this.#tracker = tracker;
+  }
+
+  async addSignedInWith(session: Session, passwordHash: PasswordHash): Promise<void> {
+    const member = this.#members.rows.get(session.memberId.toString());
+    if (member === undefined || member.deleted_at !== null || member.password_hash !== passwordHash)
+      throw InvalidGrantError.signIn();
+    await this.add(session);
   }
 
   async add(session: Session): Promise<void> {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onServer, openTestDatabase } from '../../../../test/support/database.ts';
 import type { UnitOfWorkFactory } from '../../../shared/application/unit-of-work.ts';
@@ -18,7 +19,7 @@ import {
 } from '../../../shared/infrastructure/unit-of-work.ts';
 import type { AccountsRepositories } from '../application/dependencies.ts';
 import { Email } from '../domain/email.ts';
-import { InvalidResetTokenError } from '../domain/errors.ts';
+import { InvalidGrantError, InvalidResetTokenError } from '../domain/errors.ts';
 import { Member, type MemberPrimitives } from '../domain/member.ts';
 import { MemberName } from '../domain/member-name.ts';
 import type { PasswordHash } from '../domain/password.ts';
@@ -57,7 +58,7 @@ const subjects: Record<string, () => Promise<Subject>> = {
       uow: inMemoryUnitOfWorkFactory(
         (tracker) => ({
           members: new InMemoryMemberRepository(members, tracker),
-          sessions: new InMemorySessionRepository(sessions, tokens, tracker),
+          sessions: new InMemorySessionRepository(sessions, tokens, members, tracker),
           passwordResets: new InMemoryPasswordResetRepository(resets, tracker),
         }),
         [members, sessions, tokens, resets],
@@ -133,6 +134,38 @@ for (const [name, make] of Object.entries(subjects)) {
         expect(found?.version).toBe(3);
       }
       expect(await subject.uow().run(({ sessions }) => sessions.byTokenHash(aHash()))).toBeUndefined();
+    });
+
+    it('adds a signed-in session only while its member exists with the password hash that was verified', async () => {
+      const member = await aStoredMember(subject.uow);
+      const start = () =>
+        Session.start({ memberId: member.id, tokenHash: aHash(), tokenLifetimeSeconds: lifetime }, tools);
+      const kept = start();
+      await subject.uow().run(({ sessions }) => sessions.addSignedInWith(kept, 'h' as PasswordHash));
+      expect(
+        (await subject.uow().run(({ sessions }) => sessions.byTokenHash(kept.currentTokenHash)))?.id,
+      ).toBe(kept.id);
+
+      const withAnOldHash = start();
+      await expect(
+        subject.uow().run(({ sessions }) => sessions.addSignedInWith(withAnOldHash, 'old' as PasswordHash)),
+      ).rejects.toBeInstanceOf(InvalidGrantError);
+      expect(
+        await subject.uow().run(({ sessions }) => sessions.byTokenHash(withAnOldHash.currentTokenHash)),
+      ).toBeUndefined();
+
+      await subject.uow().run(async ({ members }) => {
+        const current = (await members.byId(member.id))!;
+        current.delete(tools);
+        await members.save(current);
+      });
+      const afterDeletion = start();
+      await expect(
+        subject.uow().run(({ sessions }) => sessions.addSignedInWith(afterDeletion, 'h' as PasswordHash)),
+      ).rejects.toBeInstanceOf(InvalidGrantError);
+      expect(
+        await subject.uow().run(({ sessions }) => sessions.byTokenHash(afterDeletion.currentTokenHash)),
+      ).toBeUndefined();
     });
 
     it("revokes all of a member's open sessions at once, and nobody else's", async () => {
@@ -267,6 +300,46 @@ describe.runIf(onServer)('racing on the PostgreSQL server', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results.filter((r) => r.status === 'rejected')) {
       expect((r as PromiseRejectedResult).reason).toBeInstanceOf(InvalidResetTokenError);
+    }
+  });
+});
+
+describe.runIf(onServer)('a sign-in racing a password change (PostgreSQL server)', () => {
+  it('waits for the change, then stores no session made with the old password', async () => {
+    const database = await openTestDatabase();
+    try {
+      const uow = kyselyUnitOfWorkFactory(database.db, kyselyRepositories, new Outbox());
+      const member = await aStoredMember(uow);
+      // The password change holds the member row (as its transaction does while it revokes sessions).
+      const change = await database.db.startTransaction().execute();
+      let committed = false;
+      try {
+        await sql`update accounts.members set password_hash = 'new', version = version + 1
+                   where id = ${member.id.toString()}`.execute(change);
+        const session = Session.start(
+          { memberId: member.id, tokenHash: aHash(), tokenLifetimeSeconds: lifetime },
+          tools,
+        );
+        let settled = false;
+        const signIn = uow()
+          .run(({ sessions }) => sessions.addSignedInWith(session, 'h' as PasswordHash))
+          .finally(() => {
+            settled = true;
+          });
+        signIn.catch(() => undefined); // awaited below
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(settled).toBe(false); // waiting for the member row
+        await change.commit().execute();
+        committed = true;
+        await expect(signIn).rejects.toBeInstanceOf(InvalidGrantError);
+      } finally {
+        if (!committed) await change.rollback().execute();
+      }
+      const stored = await sql<{ n: string }>`select count(*) as n from accounts.sessions
+        where member_id = ${member.id.toString()}`.execute(database.db);
+      expect(stored.rows).toEqual([{ n: '0' }]);
+    } finally {
+      await database.dispose();
     }
   });
 });
