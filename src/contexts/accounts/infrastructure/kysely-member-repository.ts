@@ -1,12 +1,26 @@
 import type { Selectable } from 'kysely';
 import { Id } from '../../../shared/domain/id.ts';
 import { PgErrorCode, sqlState, violatedConstraint } from '../../../shared/infrastructure/database.ts';
+import { prepared } from '../../../shared/infrastructure/prepared-statements.ts';
 import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import type { Email } from '../domain/email.ts';
 import { EmailTakenError } from '../domain/errors.ts';
 import { Member } from '../domain/member.ts';
 import type { MemberRepository } from '../domain/member-repository.ts';
 import type { AccountsTables, MembersTable } from './tables.ts';
+
+/** Every column of a member row, named (a prepared statement must not `SELECT *`). */
+const MEMBER_COLUMNS = [
+  'id',
+  'email',
+  'name',
+  'password_hash',
+  'is_superuser',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+  'version',
+] as const satisfies readonly (keyof MembersTable)[];
 
 export class KyselyMemberRepository implements MemberRepository {
   readonly #scope: UnitOfWorkScope;
@@ -65,12 +79,15 @@ export class KyselyMemberRepository implements MemberRepository {
 
   async byEmail(email: Email): Promise<Member | undefined> {
     const db = await this.#scope.reader<AccountsTables>();
-    const row = await db
+    // Every sign-in and sign-up starts here: a prepared lookup by key with named columns (never
+    // `SELECT *`, see ADR 0006), so outside a transaction it takes a pipelined lane (ADR 0007).
+    const query = db
       .selectFrom('accounts.members')
-      .selectAll()
+      .select(MEMBER_COLUMNS)
       .where('email', '=', email.value)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
+      .where('deleted_at', 'is', null);
+    const { rows } = await db.executeQuery(prepared(query.compile()));
+    const row = rows[0];
     return row && this.#track(row);
   }
 
