@@ -112,7 +112,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     : undefined;
 
   const onIdleConnectionError = (error: Error) =>
-    http.log.warn({ err: error }, 'an idle database connection failed; the pool will connect anew');
+    http.log.warn({ err: error }, 'a database connection failed; a new one is made when needed');
   const database = await openDatabase<unknown>(config.database, {
     poolSize: config.databasePoolSize,
     preparedStatements: config.databasePreparedStatements,

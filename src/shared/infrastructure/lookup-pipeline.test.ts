@@ -90,6 +90,40 @@ describe.runIf(onServer)('lookup pipeline (PostgreSQL server)', () => {
     expect(after.some((pid) => before.includes(pid))).toBe(false);
   });
 
+  it('sends a lookup with a locking clause through the pool, never a lane', async () => {
+    const trx = await db.startTransaction().execute();
+    let answered = false;
+    const locking = db.executeQuery(prepared(sql`select 1 as one for share`.compile(db))).then((result) => {
+      answered = true;
+      return result.rows;
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(answered).toBe(false); // waiting for the pool's only connection
+    } finally {
+      await trx.rollback().execute();
+    }
+    expect(await locking).toEqual([{ one: 1 }]);
+  });
+
+  it('answers after a transaction whose connection died could not even roll back', async () => {
+    const other = await openDatabase(fresh.target, { poolSize: 1, pipelineConnections: 0 });
+    try {
+      for (let round = 0; round < 2; round += 1) {
+        const trx = await db.startTransaction().execute();
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+        await sql`select pg_terminate_backend(${rows[0]!.pid})`.execute(other.db);
+        await expect(sql`select 1`.execute(trx)).rejects.toThrow();
+        await expect(trx.rollback().execute()).rejects.toThrow();
+        // Kysely gave that connection up; the next checkouts must not inherit its state.
+        for (let i = 0; i < 3; i += 1)
+          expect((await sql<{ n: number }>`select ${i}::int as n`.execute(db)).rows).toEqual([{ n: i }]);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
   it('replaces a connection whose prepared statement the server refuses', async () => {
     await sql`create table public.pipeline_columns (a int)`.execute(db);
     const probe = () => db.executeQuery(prepared(sql`select * from public.pipeline_columns`.compile(db)));

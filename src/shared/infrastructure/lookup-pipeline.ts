@@ -12,9 +12,10 @@ import pg from 'pg';
  * until the loop's check phase, `setImmediate`), the backend answers them in
  * order without going back to sleep, and their results come back in few reads.
  *
- * Only what cannot wait on anyone goes here: a plain SELECT by key (the `prepared()` mark, on the
- * statement's first word) outside a transaction never takes or waits for a row lock, so nothing
- * queues behind a lock on a lane. Writes, locking reads, transactions and the searches whose cost
+ * Only what waits on no transaction goes here: a SELECT by key (the `prepared()` mark, on the
+ * statement's first word, with no locking clause) outside a transaction neither takes nor waits for
+ * row locks, so nothing queues behind a row lock on a lane (a table lock, as a migration takes,
+ * holds up a lane's lookups as it holds up the pool's). Writes, locking reads, transactions and the searches whose cost
  * depends on their input keep to the pool. A lane that fails, or whose prepared statements the
  * server no longer accepts, is retired and the next lookup opens a fresh one.
  */
@@ -116,7 +117,11 @@ class Lane {
 
   end(): Promise<void> {
     this.#retired = true;
-    this.#ending ??= this.#client.end().catch(() => {});
+    // Not while connecting: pg would never answer the connect, nor the lookups waiting for it.
+    this.#ending ??= (this.#connecting ?? Promise.resolve())
+      .catch(() => {})
+      .then(() => this.#client.end())
+      .catch(() => {});
     return this.#ending;
   }
 

@@ -56,15 +56,15 @@ function marked<R>(query: CompiledQuery<R>, mark: string): CompiledQuery<R> {
  * of its own (a transaction, a write, any other statement), then kept until the checkout ends.
  */
 export function preparingPool(pool: pg.Pool, pipeline?: LookupPipeline): PostgresPool {
-  const handles: RoutingClient[] = [];
   return {
     options: pool.options,
     // pg's Pool keeps its client class here (undeclared in its types): Kysely cancels queries with it.
     Client: (pool as unknown as { Client?: PostgresPool['Client'] }).Client,
+    // A new handle per checkout, never a recycled one: Kysely keys its connection state by this
+    // object (a connection it discarded after a failed ROLLBACK stays discarded; the backend pid
+    // it cancels by is remembered), so a handle must not outlive its checkout.
     connect: async () =>
-      pipeline === undefined
-        ? PreparingClient.of(await pool.connect())
-        : (handles.pop() ?? new RoutingClient(pool, pipeline, handles)),
+      pipeline === undefined ? PreparingClient.of(await pool.connect()) : new RoutingClient(pool, pipeline),
     end: async () => {
       await pipeline?.end();
       await pool.end();
@@ -82,22 +82,22 @@ function statementName(sql: string): string {
   return name;
 }
 
-/** A lookup the pipeline may take: a fixed-shape plain SELECT (never locking outside a transaction). */
+/** A lookup the pipeline may take: a fixed-shape SELECT that takes no row locks. */
 const PIPELINED = `${FIXED}select `;
+const LOCKING = / for (update|no key update|share|key share)\b/i;
+const pipelined = (sql: string) => sql.startsWith(PIPELINED) && !LOCKING.test(sql);
 
 /** A checkout handle: lookups to the pipeline, anything else to a pooled connection it keeps. */
 class RoutingClient implements PostgresPoolClient {
   readonly #pool: pg.Pool;
   readonly #pipeline: LookupPipeline;
-  readonly #free: RoutingClient[];
   /** The pooled connection this checkout holds, once something needed one. */
   #pooled: Promise<PreparingClient> | undefined;
   #processID: number | undefined;
 
-  constructor(pool: pg.Pool, pipeline: LookupPipeline, free: RoutingClient[]) {
+  constructor(pool: pg.Pool, pipeline: LookupPipeline) {
     this.#pool = pool;
     this.#pipeline = pipeline;
-    this.#free = free;
   }
 
   /** The server process of the pooled connection, once there is one (Kysely cancels by it). */
@@ -106,7 +106,7 @@ class RoutingClient implements PostgresPoolClient {
   }
 
   query = ((sqlOrCursor: string | pg.Submittable, parameters?: readonly unknown[]) => {
-    if (this.#pooled === undefined && typeof sqlOrCursor === 'string' && sqlOrCursor.startsWith(PIPELINED))
+    if (this.#pooled === undefined && typeof sqlOrCursor === 'string' && pipelined(sqlOrCursor))
       return this.#pipeline.query(statementName(sqlOrCursor), sqlOrCursor, parameters);
     this.#pooled ??= this.#pool.connect().then((client) => {
       const pooled = PreparingClient.of(client);
@@ -121,7 +121,6 @@ class RoutingClient implements PostgresPoolClient {
     this.#pooled?.then((pooled) => pooled.release(destroy)).catch(() => {});
     this.#pooled = undefined;
     this.#processID = undefined;
-    this.#free.push(this);
   }
 }
 
