@@ -113,6 +113,11 @@ export async function openDatabase<DB>(
   });
   const onError = (error: Error) => options.onIdleConnectionError?.(error);
   pool.on('error', onError);
+  // The pool listens for errors only on idle clients. A checked-out client whose server connection
+  // dies between two statements (killed, restarted) emits 'error' with nobody listening, which would
+  // end the process. The failure already reaches the statement running on it, or the next one, and
+  // the connection is then given up; so this listener has nothing more to do.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const lanes = options.pipelineConnections ?? 2;
   const pipeline = lanes > 0 ? new LookupPipeline(pool.options, lanes, onError) : undefined;
   const dialect = new PostgresDialect({
