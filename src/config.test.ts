@@ -11,6 +11,7 @@ describe('configuration', () => {
       autoMigrate: true,
       sqlEcho: false,
       databasePreparedStatements: true,
+      databasePipelineConnections: 2,
       cors: { origins: '*' },
     });
   });
@@ -39,6 +40,12 @@ describe('configuration', () => {
     ['ACCESS_TOKEN_TTL', '10x', /ACCESS_TOKEN_TTL/],
     ['RATE_LIMIT_STORE', 'redis', /RATE_LIMIT_STORE.*memory, database/],
     ['DATABASE_POOL_SIZE', '0', /DATABASE_POOL_SIZE/],
+    [
+      'DATABASE_PIPELINE_CONNECTIONS',
+      '65',
+      /Invalid DATABASE_PIPELINE_CONNECTIONS="65": an integer from 0 to 64/,
+    ],
+    ['DATABASE_PIPELINE_CONNECTIONS', 'two', /DATABASE_PIPELINE_CONNECTIONS/],
     ['MAIL_FROM', 'Bounded <not an address>', /Invalid MAIL_FROM=.*an address, or a name and <address>/],
     ['OUTBOX_BACKOFF_BASE_MS', '-5', /OUTBOX_BACKOFF_BASE_MS/],
   ])('refuses %s=%s in one line naming the variable', (name, value, message) => {

@@ -64,11 +64,15 @@ export class LookupPipeline {
 }
 
 /**
- * Errors after which a connection's prepared statements cannot be trusted: the statement is gone
- * (26000: a pooler moved us to another server connection), already there (42P05: likewise), or
- * its plan no longer fits the table (0A000: "cached plan must not change result type").
+ * Whether, after this error, a connection's prepared statements cannot be trusted: the statement
+ * is gone (26000: a pooler moved us to another server connection), already there (42P05:
+ * likewise), or its plan no longer fits the table (0A000: "cached plan must not change result
+ * type").
  */
-export const STALE_STATEMENT = new Set(['26000', '42P05', '0A000']);
+export function isStaleStatement(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '26000' || code === '42P05' || code === '0A000';
+}
 
 type Retire = (lane: Lane, error?: Error) => void;
 type Corkable = { cork(): void; uncork(): void };
@@ -106,8 +110,7 @@ class Lane {
       this.#cork();
       return await this.#client.query({ name, text, values: values as unknown[] });
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (typeof code === 'string' && STALE_STATEMENT.has(code)) this.#leave();
+      if (isStaleStatement(error)) this.#leave();
       throw error;
     } finally {
       this.pending -= 1;

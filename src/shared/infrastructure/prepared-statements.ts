@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CompiledQuery, PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
-import { type LookupPipeline, STALE_STATEMENT } from './lookup-pipeline.ts';
+import { isStaleStatement, type LookupPipeline } from './lookup-pipeline.ts';
 
 /**
  * Named prepared statements for the hot queries, on the PostgreSQL server (docs/adr/0006).
@@ -156,8 +156,7 @@ class PreparingClient implements PostgresPoolClient {
     const name = this.#nameFor(sqlOrCursor);
     if (name === undefined) return this.#client.query(sqlOrCursor, values);
     return this.#client.query({ name, text: sqlOrCursor, values }).catch((error: unknown) => {
-      const code = (error as { code?: unknown }).code;
-      if (typeof code === 'string' && STALE_STATEMENT.has(code)) this.#stale = true;
+      if (isStaleStatement(error)) this.#stale = true;
       throw error;
     });
   }) as unknown as PostgresPoolClient['query'];

@@ -16,6 +16,8 @@ const COLON = 58;
 const DOT = 46;
 const PLUS = 43;
 const MINUS = 45;
+/** The seconds in each part of a zone offset: ±HH[:MM[:SS]]. */
+const OFFSET_PARTS = [3600, 60, 1] as const;
 
 /** The instant `text` names, or undefined when it is not in the common ISO shape. */
 export function parseIsoTimestamptz(text: string): Date | undefined {
@@ -48,8 +50,8 @@ export function parseIsoTimestamptz(text: string): Date | undefined {
   const sign = text.charCodeAt(at);
   if (sign !== PLUS && sign !== MINUS) return undefined;
   let offset = 0;
-  for (const unit of [3600, 60, 1]) {
-    if (unit !== 3600) {
+  for (const unit of OFFSET_PARTS) {
+    if (unit !== OFFSET_PARTS[0]) {
       if (at === text.length) break;
       if (text.charCodeAt(at) !== COLON) return undefined;
     }
