@@ -16,7 +16,7 @@ export interface Config {
   readonly databasePoolSize: number;
   /** Hot queries as named prepared statements on the server (off behind a transaction-mode pooler). */
   readonly databasePreparedStatements: boolean;
-  /** Shared pipelined connections for key lookups outside transactions (0: none), beside the pool. */
+  /** Shared pipelined connections for key lookups outside transactions, and as many for searches (0: none). */
   readonly databasePipelineConnections: number;
   readonly sqlEcho: boolean;
   readonly autoMigrate: boolean;

@@ -22,8 +22,9 @@ export interface DatabaseOptions {
   /** Send statements marked with `prepared()` as named prepared statements (default true; pg only). */
   readonly preparedStatements?: boolean;
   /**
-   * Shared pipelined connections for fixed-shape lookups outside transactions (default 2; 0 for
-   * none; pg only, and only with prepared statements). They come on top of the pool.
+   * Shared pipelined connections for fixed-shape lookups outside transactions, and as many again
+   * for searches (default 2 each; 0 for none; pg only, and only with prepared statements). They
+   * come on top of the pool.
    */
   readonly pipelineConnections?: number;
   /** Called for every statement when set (SQL_ECHO). */
@@ -119,9 +120,24 @@ export async function openDatabase<DB>(
   // the connection is then given up; so this listener has nothing more to do.
   pool.on('connect', (client) => client.on('error', () => {}));
   const lanes = options.pipelineConnections ?? 2;
-  const pipeline = lanes > 0 ? new LookupPipeline(pool.options, lanes, onError) : undefined;
+  const pipelines =
+    lanes > 0
+      ? {
+          lookups: new LookupPipeline(pool.options, lanes, onError),
+          // A search's generic plan is made once per lane and statement; a custom one, planned
+          // with the pattern on every run, cost the server more than running it (docs/adr/0007).
+          searches: new LookupPipeline(
+            {
+              ...pool.options,
+              options: withSetting(pool.options.options, 'plan_cache_mode=force_generic_plan'),
+            },
+            lanes,
+            onError,
+          ),
+        }
+      : undefined;
   const dialect = new PostgresDialect({
-    pool: options.preparedStatements === false ? pool : preparingPool(pool, pipeline),
+    pool: options.preparedStatements === false ? pool : preparingPool(pool, pipelines),
   });
   const db = new Kysely<DB>({ dialect, ...(log ? { log } : {}) });
   return {
@@ -133,6 +149,11 @@ export async function openDatabase<DB>(
       await db.destroy();
     },
   };
+}
+
+/** The connection's startup `options` (from the URL, if any) plus one `-c name=value`. */
+function withSetting(options: string | undefined, setting: string): string {
+  return options === undefined || options === '' ? `-c ${setting}` : `${options} -c ${setting}`;
 }
 
 function echoTo(sink: NonNullable<DatabaseOptions['echo']>) {

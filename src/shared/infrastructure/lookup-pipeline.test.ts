@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, onServer, type TestDatabase } from '../../../test/support/database.ts';
 import { type Database, openDatabase } from './database.ts';
-import { prepared } from './prepared-statements.ts';
+import { prepared, preparedSearch } from './prepared-statements.ts';
 
 /** A fixed-shape lookup: `select <n> / $1` (a zero divides by zero, to make one fail). */
 const quotient = async (db: Kysely<unknown>, n: number, by: number) =>
@@ -64,6 +64,35 @@ describe.runIf(onServer)('lookup pipeline (PostgreSQL server)', () => {
     const lanes = await lanesOnServer(db);
     expect(lanes.length).toBeGreaterThanOrEqual(1);
     expect(lanes.length).toBeLessThanOrEqual(2);
+  });
+
+  it('runs searches on lanes of their own, with generic plans; a slow search holds up no lookup', async () => {
+    const planMode = async (on: Kysely<unknown>, mark: typeof prepared) =>
+      (
+        await on.executeQuery(
+          mark(sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.compile(on)),
+        )
+      ).rows[0]?.mode;
+    expect(await planMode(db, preparedSearch)).toBe('force_generic_plan');
+    expect(await planMode(db, prepared)).toBe('auto');
+    // In a transaction a search runs in it, as any statement: pooled, unnamed, planned as usual.
+    await db.transaction().execute(async (trx) => {
+      expect(await planMode(trx, preparedSearch)).toBe('auto');
+    });
+
+    // More slow searches than there are lanes of any kind: were they on the lookup lanes, the
+    // lookups below would wait a second behind them.
+    const slow = Array.from({ length: 4 }, () =>
+      db.executeQuery(preparedSearch(sql<{ slept: string }>`select pg_sleep(1)::text as slept`.compile(db))),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await within(500, Promise.all([quotient(db, 84, 2), quotient(db, 9, 3)]))).toEqual([
+      { q: 42 },
+      { q: 3 },
+    ]);
+    expect((await Promise.all(slow)).map((result) => result.rows)).toEqual(
+      Array.from({ length: 4 }, () => [{ slept: '' }]),
+    );
   });
 
   it('fails only the lookup that failed, not those sent with it', async () => {

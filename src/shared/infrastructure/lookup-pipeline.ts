@@ -15,9 +15,10 @@ import pg from 'pg';
  * Only what waits on no transaction goes here: a SELECT by key (the `prepared()` mark, on the
  * statement's first word, with no locking clause) outside a transaction neither takes nor waits for
  * row locks, so nothing queues behind a row lock on a lane (a table lock, as a migration takes,
- * holds up a lane's lookups as it holds up the pool's). Writes, locking reads, transactions and the searches whose cost
- * depends on their input keep to the pool. A lane that fails, or whose prepared statements the
- * server no longer accepts, is retired and the next lookup opens a fresh one.
+ * holds up a lane's lookups as it holds up the pool's). Writes, locking reads and transactions keep
+ * to the pool. Searches, whose cost depends on their input, get a pipeline of their own, so that a
+ * slow one holds up no lookup by key. A lane that fails, or whose prepared statements the server no
+ * longer accepts, is retired and the next lookup opens a fresh one.
  */
 export class LookupPipeline {
   readonly #config: pg.ClientConfig;

@@ -21,9 +21,14 @@ import { isStaleStatement, type LookupPipeline } from './lookup-pipeline.ts';
  *   `VARYING_PER_CONNECTION` of them, unnamed after that, so they can neither grow without end nor
  *   crowd out the lookups.
  *
+ * - `preparedSearch(query)`: a page of a list or a search (`title ILIKE $1`, `author_ids @> …`),
+ *   whose cost depends on its input. With a pipeline it runs on the search lanes, prepared, with
+ *   generic plans (below); without one, on the pool, unnamed, as any other statement.
+ *
  * It is opt-in because a prepared statement may switch to a generic plan after five runs, which is
- * right for lookups by key and wrong for, say, `title ILIKE $1` (planned without the pattern, it
- * can walk the primary key through every row to fill a page). Mark only statements with explicit
+ * right for lookups by key and wrong for some searches: planned without the pattern, `title ILIKE
+ * $1` scans the whole trigram index for a two-letter term, where the planner, seeing it, reads
+ * the table. Mark a search only for input its generic plan suits. Mark only statements with explicit
  * result columns (or none): a migration that changes the columns under a prepared `SELECT *` makes
  * the server refuse it. Such refusals, and a pooler that lost the statement, end the connection
  * (`release(destroy)`), so the next checkout prepares afresh on a new one. PGlite ignores the
@@ -31,6 +36,7 @@ import { isStaleStatement, type LookupPipeline } from './lookup-pipeline.ts';
  */
 const FIXED = '/* prepared */ ';
 const VARYING = '/* prepared if room */ ';
+const SEARCH = '/* prepared search */ ';
 const VARYING_PER_CONNECTION = 100;
 /** Statement names by SQL text: hashing once per text, not per call. */
 const NAMES = new Map<string, string>();
@@ -45,17 +51,29 @@ export function preparedIfRoom<R>(query: CompiledQuery<R>): CompiledQuery<R> {
   return marked(query, VARYING);
 }
 
+/** Marks a list or search query to run prepared on the search lanes, with a generic plan. */
+export function preparedSearch<R>(query: CompiledQuery<R>): CompiledQuery<R> {
+  return marked(query, SEARCH);
+}
+
 function marked<R>(query: CompiledQuery<R>, mark: string): CompiledQuery<R> {
   return query.sql.startsWith('/* prepared') ? query : { ...query, sql: mark + query.sql };
 }
 
+/** The shared pipelined connections beside the pool: one set for lookups by key, one for searches. */
+export interface Pipelines {
+  readonly lookups: LookupPipeline;
+  /** Connected with `plan_cache_mode = force_generic_plan` (docs/adr/0007). */
+  readonly searches: LookupPipeline;
+}
+
 /**
- * The pool as Kysely's PostgresDialect sees it, sending marked statements by name. With a
- * pipeline, a checkout is only a handle: a fixed-shape SELECT it runs before anything else goes
- * over the pipeline's shared connections, and a pooled connection is taken only for what needs one
+ * The pool as Kysely's PostgresDialect sees it, sending marked statements by name. With
+ * pipelines, a checkout is only a handle: a marked SELECT it runs before anything else goes over
+ * the pipelines' shared connections, and a pooled connection is taken only for what needs one
  * of its own (a transaction, a write, any other statement), then kept until the checkout ends.
  */
-export function preparingPool(pool: pg.Pool, pipeline?: LookupPipeline): PostgresPool {
+export function preparingPool(pool: pg.Pool, pipelines?: Pipelines): PostgresPool {
   return {
     options: pool.options,
     // pg's Pool keeps its client class here (undeclared in its types): Kysely cancels queries with it.
@@ -64,9 +82,9 @@ export function preparingPool(pool: pg.Pool, pipeline?: LookupPipeline): Postgre
     // object (a connection it discarded after a failed ROLLBACK stays discarded; the backend pid
     // it cancels by is remembered), so a handle must not outlive its checkout.
     connect: async () =>
-      pipeline === undefined ? PreparingClient.of(await pool.connect()) : new RoutingClient(pool, pipeline),
+      pipelines === undefined ? PreparingClient.of(await pool.connect()) : new RoutingClient(pool, pipelines),
     end: async () => {
-      await pipeline?.end();
+      await Promise.all([pipelines?.lookups.end(), pipelines?.searches.end()]);
       await pool.end();
     },
   };
@@ -82,22 +100,21 @@ function statementName(sql: string): string {
   return name;
 }
 
-/** A lookup the pipeline may take: a fixed-shape SELECT that takes no row locks. */
-const PIPELINED = `${FIXED}select `;
 const LOCKING = / for (update|no key update|share|key share)\b/i;
-const pipelined = (sql: string) => sql.startsWith(PIPELINED) && !LOCKING.test(sql);
+/** A statement a pipeline may take: a marked SELECT that takes no row locks. */
+const pipelined = (sql: string, mark: string) => sql.startsWith(`${mark}select `) && !LOCKING.test(sql);
 
 /** A checkout handle: lookups to the pipeline, anything else to a pooled connection it keeps. */
 class RoutingClient implements PostgresPoolClient {
   readonly #pool: pg.Pool;
-  readonly #pipeline: LookupPipeline;
+  readonly #pipelines: Pipelines;
   /** The pooled connection this checkout holds, once something needed one. */
   #pooled: Promise<PreparingClient> | undefined;
   #processID: number | undefined;
 
-  constructor(pool: pg.Pool, pipeline: LookupPipeline) {
+  constructor(pool: pg.Pool, pipelines: Pipelines) {
     this.#pool = pool;
-    this.#pipeline = pipeline;
+    this.#pipelines = pipelines;
   }
 
   /** The server process of the pooled connection, once there is one (Kysely cancels by it). */
@@ -106,8 +123,14 @@ class RoutingClient implements PostgresPoolClient {
   }
 
   query = ((sqlOrCursor: string | pg.Submittable, parameters?: readonly unknown[]) => {
-    if (this.#pooled === undefined && typeof sqlOrCursor === 'string' && pipelined(sqlOrCursor))
-      return this.#pipeline.query(statementName(sqlOrCursor), sqlOrCursor, parameters);
+    if (this.#pooled === undefined && typeof sqlOrCursor === 'string') {
+      const pipeline = pipelined(sqlOrCursor, FIXED)
+        ? this.#pipelines.lookups
+        : pipelined(sqlOrCursor, SEARCH)
+          ? this.#pipelines.searches
+          : undefined;
+      if (pipeline !== undefined) return pipeline.query(statementName(sqlOrCursor), sqlOrCursor, parameters);
+    }
     this.#pooled ??= this.#pool.connect().then((client) => {
       const pooled = PreparingClient.of(client);
       this.#processID = pooled.processID;

@@ -1,14 +1,16 @@
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aBook, anAuthor, testRelay } from '../../../../test/support/catalog.ts';
-import { onServer, openTestDatabase } from '../../../../test/support/database.ts';
+import { freshDatabase, onServer, openTestDatabase } from '../../../../test/support/database.ts';
 import { MessageBus } from '../../../shared/application/message-bus.ts';
 import { FixedClock } from '../../../shared/domain/clock.ts';
 import { Id, SnowflakeIdGenerator } from '../../../shared/domain/id.ts';
+import { openDatabase } from '../../../shared/infrastructure/database.ts';
 import { Outbox } from '../../../shared/infrastructure/outbox.ts';
 import { kyselyUnitOfWorkFactory } from '../../../shared/infrastructure/unit-of-work.ts';
 import { catalogCommandHandlers } from '../application/commands.ts';
 import { catalogRepositories, catalogSubscriptions } from '../index.ts';
+import { insertBenchmarkBooks } from './benchmark-books.ts';
 import { KyselyCatalogQueries } from './kysely-catalog-queries.ts';
 
 type Db = Awaited<ReturnType<typeof openTestDatabase>>;
@@ -203,5 +205,41 @@ describe(`the list filters can use their indexes on ${name}`, () => {
       sql`select id from catalog.books b where b.author_ids @> array[${'42'}]::bigint[] order by b.id limit 21`,
     );
     expect(plan).toMatch(/books_author_ids/);
+  });
+});
+
+describe.runIf(onServer)('a search page under its generic plan (PostgreSQL server)', () => {
+  it('narrows by the trigram index alone, the cursor a filter, not a primary-key range', async () => {
+    const fresh = await freshDatabase();
+    const statements: string[] = [];
+    const echoing = await openDatabase<unknown>(fresh.target, {
+      echo: (event) => statements.push(event.sql),
+    });
+    try {
+      // Enough books, analyzed, for the planner to price a key range as it would in use: with
+      // 30,000 the generic plan of `b.id > $2` ANDed the primary key into the bitmap (20,000: not).
+      const clock = new FixedClock('2026-06-01T10:00:00.000Z');
+      await insertBenchmarkBooks(echoing.db, { clock, ids: new SnowflakeIdGenerator(8, clock) }, 30_000);
+      await new KyselyCatalogQueries(echoing.db).books({ title: '4242' }, { limit: 20, after: Id.of('1') });
+      const [search] = statements.filter((text) => text.startsWith('/* prepared search */'));
+      expect(search).toBeDefined();
+      // As on a search lane: prepared, planned once without its parameters.
+      const plan = await echoing.db.connection().execute(async (connection) => {
+        await sql`set plan_cache_mode = force_generic_plan`.execute(connection);
+        await sql`set enable_seqscan = off`.execute(connection);
+        await sql.raw(`prepare generic_search as ${search}`).execute(connection);
+        const { rows } = await sql<{
+          'QUERY PLAN': string;
+        }>`explain execute generic_search('%4242%', 1, 21)`.execute(connection);
+        await sql`deallocate generic_search`.execute(connection);
+        await sql`reset all`.execute(connection);
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      });
+      expect(plan).toMatch(/books_title_trgm/);
+      expect(plan).not.toMatch(/books_pkey/);
+    } finally {
+      await echoing.close();
+      await fresh.dispose();
+    }
   });
 });
