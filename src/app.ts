@@ -210,6 +210,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           ),
           recoveryPerIp: rule('auth.recovery.ip', limits.recoveryPerIp, limits.recoveryPerIpWindowSeconds),
         },
+        hashConcurrency: config.passwordHashConcurrency,
         ...(overrides.hasher ? { hasher: overrides.hasher } : {}),
       }),
       catalog.start(wiring, {}),

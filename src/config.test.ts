@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
 
@@ -14,6 +15,13 @@ describe('configuration', () => {
       databasePipelineConnections: 2,
       cors: { origins: '*' },
     });
+  });
+
+  it('runs one Argon2id hash at once per CPU, shared among the workers, unless told', () => {
+    const cpus = availableParallelism();
+    expect(loadConfig({}).passwordHashConcurrency).toBe(cpus);
+    expect(loadConfig({ WORKERS: String(cpus * 2) }).passwordHashConcurrency).toBe(1);
+    expect(loadConfig({ PASSWORD_HASH_CONCURRENCY: '3' }).passwordHashConcurrency).toBe(3);
   });
 
   it.each([
@@ -46,6 +54,7 @@ describe('configuration', () => {
       /Invalid DATABASE_PIPELINE_CONNECTIONS="65": an integer from 0 to 64/,
     ],
     ['DATABASE_PIPELINE_CONNECTIONS', 'two', /DATABASE_PIPELINE_CONNECTIONS/],
+    ['PASSWORD_HASH_CONCURRENCY', '0', /Invalid PASSWORD_HASH_CONCURRENCY="0": an integer from 1 to 256/],
     ['MAIL_FROM', 'Bounded <not an address>', /Invalid MAIL_FROM=.*an address, or a name and <address>/],
     ['OUTBOX_BACKOFF_BASE_MS', '-5', /OUTBOX_BACKOFF_BASE_MS/],
   ])('refuses %s=%s in one line naming the variable', (name, value, message) => {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { type DatabaseTarget, parseDatabaseUrl } from './shared/infrastructure/database.ts';
 
 /**
@@ -29,6 +30,8 @@ export interface Config {
   };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly workers: number;
+  /** Argon2id hashes running at once in a process (the others wait); default: CPUs per worker. */
+  readonly passwordHashConcurrency: number;
   /** Given, or undefined outside production (the app then makes one for development). */
   readonly jwtSecret: string | undefined;
   /** Which proxies' X-Forwarded-For to believe for the client address (rate limits per IP need it behind a load balancer). */
@@ -210,6 +213,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(mailFrom)) {
     throw new ConfigError('MAIL_FROM', 'an address, or a name and <address>', mailFrom);
   }
+  const workers = read.integer('WORKERS', 1, 1, 64);
   const port = read.integer('PORT', 8000, 0, 65535);
   const host = read.raw('HOST') ?? '127.0.0.1';
   const publicUrl = read.raw('PUBLIC_URL') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -239,7 +243,13 @@ export function loadConfig(env: Env = process.env): Config {
       allowHeaders: allowHeaders.includes('*') ? '*' : allowHeaders,
     },
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
-    workers: read.integer('WORKERS', 1, 1, 64),
+    workers,
+    passwordHashConcurrency: read.integer(
+      'PASSWORD_HASH_CONCURRENCY',
+      Math.max(1, Math.floor(availableParallelism() / workers)),
+      1,
+      256,
+    ),
     jwtSecret: checkJwtSecret(read.raw('JWT_SECRET'), nodeEnv),
     trustProxy: trustProxy(read.raw('TRUST_PROXY')),
     accessTokenTtlSeconds: read.seconds('ACCESS_TOKEN_TTL', 900, 60, 86_400),

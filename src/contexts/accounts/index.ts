@@ -32,6 +32,8 @@ export interface AccountsOptions {
   readonly limits: AuthRateLimits;
   /** Replaces Argon2id (tests use a fast fake). */
   readonly hasher?: PasswordHasher;
+  /** At most this many Argon2id hashes at once (PASSWORD_HASH_CONCURRENCY). */
+  readonly hashConcurrency: number;
 }
 
 /** The accounts context: members, their sessions (refresh token families) and password resets. */
@@ -56,7 +58,7 @@ export const accounts: BoundedContext<AccountsOptions> = {
     });
     const deps: AccountsDependencies = {
       uow: kyselyUnitOfWorkFactory(db, repositories, outbox),
-      hasher: options.hasher ?? new Argon2PasswordHasher(),
+      hasher: options.hasher ?? new Argon2PasswordHasher(options.hashConcurrency),
       tools,
       tokens: new CryptoOpaqueTokens(),
       accessTokens,

@@ -29,6 +29,19 @@ describe('Argon2PasswordHasher', () => {
     expect(await hasher.verify('weak but old', upgraded)).toBe(true);
   });
 
+  it('takes many hashes and verifications at once, one at a time when told, each with its own answer', async () => {
+    const single = new Argon2PasswordHasher(1);
+    const passwords = ['First-Pass-1!', 'Second-Pass-2!', 'Third-Pass-3!'];
+    const hashes = await Promise.all(passwords.map((p) => single.hash(Password.create(p))));
+    const checks = await Promise.all([
+      ...passwords.map((p, i) => single.verify(p, hashes[i]!)),
+      single.verify(passwords[0]!, hashes[1]!),
+      single.verify('nope', 'not a hash' as PasswordHash),
+      single.verify(passwords[2]!, hashes[2]!),
+    ]);
+    expect(checks).toEqual([true, true, true, false, false, true]);
+  });
+
   it('calls Argon2 hashes with weaker parameters outdated', () => {
     expect(hasher.isOutdated('$argon2id$v=19$m=4096,t=3,p=1$c2FsdA$aGFzaA' as PasswordHash)).toBe(true);
     expect(hasher.isOutdated('$argon2i$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA' as PasswordHash)).toBe(true);

@@ -50,6 +50,8 @@ export class KyselyCatalogQueries implements CatalogQueries {
    * Prepared: planning its authors subquery cost the server more than running it.
    */
   readonly #bookById: CompiledQuery<BookRow>;
+  /** The list statements by shape (see `#page`); at most 16 books and 8 authors shapes. */
+  readonly #pages = new Map<string, CompiledQuery<unknown>>();
 
   constructor(db: Kysely<unknown>) {
     this.#db = db as Kysely<CatalogTables>;
@@ -65,17 +67,24 @@ export class KyselyCatalogQueries implements CatalogQueries {
   }
 
   async books(filter: BookFilter, page: PageRequest): Promise<Page<BookView>> {
-    const order = byIdAfterIndexedFilter(filter.title !== undefined || filter.authorId !== undefined, 'b');
-    let query = this.#books()
-      .orderBy(order)
-      .limit(page.limit + 1);
-    if (filter.title !== undefined)
-      query = query.where(sql<boolean>`b.title ilike ${containsPattern(filter.title)}`);
-    if (filter.authorId !== undefined) {
-      query = query.where(sql<boolean>`b.author_ids @> array[${filter.authorId.toString()}]::bigint[]`);
-    }
-    if (page.after !== undefined) query = query.where(order, '>', page.after.toString());
-    const { rows } = await this.#db.executeQuery(searchStatement(query.compile(), filter.title));
+    const { title, authorId } = filter;
+    const { after } = page;
+    const generic = title === undefined || narrowsByTrigram(title);
+    const shape = `books ${title !== undefined} ${authorId !== undefined} ${after !== undefined} ${generic}`;
+    // In the order of the statement: [pattern], [author], [cursor], limit.
+    const parameters: unknown[] = [];
+    if (title !== undefined) parameters.push(containsPattern(title));
+    if (authorId !== undefined) parameters.push(authorId.toString());
+    if (after !== undefined) parameters.push(after.toString());
+    parameters.push(page.limit + 1);
+    const rows = await this.#page<BookRow>(shape, parameters, () => {
+      const order = byIdAfterIndexedFilter(title !== undefined || authorId !== undefined, 'b');
+      let query = this.#books().orderBy(order).limit(0);
+      if (title !== undefined) query = query.where(sql<boolean>`b.title ilike ${''}`);
+      if (authorId !== undefined) query = query.where(sql<boolean>`b.author_ids @> array[${'0'}]::bigint[]`);
+      if (after !== undefined) query = query.where(order, '>', '0');
+      return searchStatement(query.compile() as CompiledQuery<BookRow>, generic);
+    });
     return toPage(rows.map(toBookView), page.limit, (view) => view.id);
   }
 
@@ -96,21 +105,43 @@ export class KyselyCatalogQueries implements CatalogQueries {
   }
 
   async authors(filter: AuthorFilter, page: PageRequest): Promise<Page<AuthorSummary>> {
-    const order = byIdAfterIndexedFilter(filter.name !== undefined, 'a');
-    let query = this.#db
-      .selectFrom('catalog.authors as a')
-      .select(authorColumns)
-      .orderBy(order)
-      .limit(page.limit + 1);
-    if (filter.name !== undefined) {
+    const { name } = filter;
+    const { after } = page;
+    const generic = name === undefined || narrowsByTrigram(name);
+    const shape = `authors ${name !== undefined} ${after !== undefined} ${generic}`;
+    // In the order of the statement: [pattern], [cursor], limit.
+    const parameters: unknown[] = [];
+    if (name !== undefined) parameters.push(containsPattern(name));
+    if (after !== undefined) parameters.push(after.toString());
+    parameters.push(page.limit + 1);
+    const rows = await this.#page<AuthorRow>(shape, parameters, () => {
+      const order = byIdAfterIndexedFilter(name !== undefined, 'a');
+      let query = this.#db.selectFrom('catalog.authors as a').select(authorColumns).orderBy(order).limit(0);
       // The same expression as the trigram index authors_name_trgm, or the index is not used.
-      query = query.where(
-        sql<boolean>`(a.first_name || ' ' || a.last_name) ilike ${containsPattern(filter.name)}`,
-      );
-    }
-    if (page.after !== undefined) query = query.where(order, '>', page.after.toString());
-    const { rows } = await this.#db.executeQuery(searchStatement(query.compile(), filter.name));
+      if (name !== undefined)
+        query = query.where(sql<boolean>`(a.first_name || ' ' || a.last_name) ilike ${''}`);
+      if (after !== undefined) query = query.where(order, '>', '0');
+      return searchStatement(query.compile() as CompiledQuery<AuthorRow>, generic);
+    });
     return toPage(rows.map(toAuthorSummary), page.limit, (view) => view.id);
+  }
+
+  /**
+   * A page of a list, its statement compiled once per shape (which filters, a cursor or not, how
+   * it is planned): building and compiling it cost the Node thread more than parsing the page.
+   * `parameters` must be the statement's, in its order; the first compile checks their number.
+   */
+  async #page<R>(shape: string, parameters: unknown[], build: () => CompiledQuery<R>): Promise<R[]> {
+    let compiled = this.#pages.get(shape) as CompiledQuery<R> | undefined;
+    if (compiled === undefined) {
+      compiled = build();
+      if (compiled.parameters.length !== parameters.length)
+        throw new Error(
+          `the ${shape} page takes ${compiled.parameters.length} parameters, not ${parameters.length}`,
+        );
+      this.#pages.set(shape, compiled);
+    }
+    return (await this.#db.executeQuery<R>({ ...compiled, parameters })).rows;
   }
 
   #books() {
@@ -159,13 +190,13 @@ function byIdAfterIndexedFilter(filtered: boolean, table: 'a' | 'b'): RawBuilder
 }
 
 /**
- * A list or search query, prepared for the search lanes (one generic plan per shape) when that
- * plan suits the text searched for, if any: planning a search with its pattern cost the server
- * more than running it. Without three letters or digits in a row the trigram index cannot narrow
- * the search; it then goes unprepared, planned with its pattern (which reads the table instead).
+ * A list or search statement, prepared for the search lanes (one generic plan per shape) when
+ * that plan suits the text searched for, if any: planning a search with its pattern cost the
+ * server more than running it. When the trigram index cannot surely narrow the text
+ * (`narrowsByTrigram`), it goes unprepared, planned with its pattern (which reads the table instead).
  */
-function searchStatement<R>(query: CompiledQuery<R>, text: string | undefined): CompiledQuery<R> {
-  return text === undefined || narrowsByTrigram(text) ? preparedSearch(query) : query;
+function searchStatement<R>(query: CompiledQuery<R>, generic: boolean): CompiledQuery<R> {
+  return generic ? preparedSearch(query) : query;
 }
 
 /** The book's authors in the book's order, as JSON `[{id, name, version}]`. */
