@@ -20,7 +20,8 @@ describe('configuration', () => {
   it('runs one Argon2id hash at once per CPU, shared among the workers, unless told', () => {
     const cpus = availableParallelism();
     expect(loadConfig({}).passwordHashConcurrency).toBe(cpus);
-    expect(loadConfig({ WORKERS: String(cpus * 2) }).passwordHashConcurrency).toBe(1);
+    expect(loadConfig({ WORKERS: '64' }).passwordHashConcurrency).toBe(Math.max(1, Math.floor(cpus / 64)));
+    if (cpus >= 2) expect(loadConfig({ WORKERS: '2' }).passwordHashConcurrency).toBe(Math.floor(cpus / 2));
     expect(loadConfig({ PASSWORD_HASH_CONCURRENCY: '3' }).passwordHashConcurrency).toBe(3);
   });
 

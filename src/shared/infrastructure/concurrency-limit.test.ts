@@ -56,6 +56,22 @@ describe('ConcurrencyLimit', () => {
     expect(limit.running).toBe(0);
   });
 
+  it('hands the turn on when a task that waited throws before its promise', async () => {
+    const limit = new ConcurrencyLimit(1);
+    const first = later();
+    const running = limit.run(() => first.promise);
+    const thrower = limit.run(() => {
+      throw new Error('at once, after waiting');
+    });
+    const third = limit.run(async () => 'third');
+    expect(limit.waiting).toBe(2);
+    first.resolve('first');
+    expect(await running).toBe('first');
+    await expect(thrower).rejects.toThrow('at once, after waiting');
+    expect(await third).toBe('third');
+    expect([limit.running, limit.waiting]).toEqual([0, 0]);
+  });
+
   it('refuses a limit that is not a positive integer', () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => new ConcurrencyLimit(bad)).toThrow(RangeError);
   });

@@ -119,21 +119,16 @@ export async function openDatabase<DB>(
   // end the process. The failure already reaches the statement running on it, or the next one, and
   // the connection is then given up; so this listener has nothing more to do.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const lanes = options.pipelineConnections ?? 2;
+  const lanes = options.preparedStatements === false ? 0 : (options.pipelineConnections ?? 2);
   const pipelines =
     lanes > 0
       ? {
           lookups: new LookupPipeline(pool.options, lanes, onError),
           // A search's generic plan is made once per lane and statement; a custom one, planned
           // with the pattern on every run, cost the server more than running it (docs/adr/0007).
-          searches: new LookupPipeline(
-            {
-              ...pool.options,
-              options: withSetting(pool.options.options, 'plan_cache_mode=force_generic_plan'),
-            },
-            lanes,
-            onError,
-          ),
+          searches: new LookupPipeline(pool.options, lanes, onError, {
+            plan_cache_mode: 'force_generic_plan',
+          }),
         }
       : undefined;
   const dialect = new PostgresDialect({
@@ -149,11 +144,6 @@ export async function openDatabase<DB>(
       await db.destroy();
     },
   };
-}
-
-/** The connection's startup `options` (from the URL, if any) plus one `-c name=value`. */
-function withSetting(options: string | undefined, setting: string): string {
-  return options === undefined || options === '' ? `-c ${setting}` : `${options} -c ${setting}`;
 }
 
 function echoTo(sink: NonNullable<DatabaseOptions['echo']>) {

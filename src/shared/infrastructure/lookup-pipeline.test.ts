@@ -95,6 +95,25 @@ describe.runIf(onServer)('lookup pipeline (PostgreSQL server)', () => {
     );
   });
 
+  it("keeps the connection string's own session options on the search lanes", async () => {
+    if (fresh.target.kind !== 'postgres') throw new Error('a server test');
+    const url = new URL(fresh.target.url);
+    url.searchParams.set('options', '-c statement_timeout=12345');
+    const withOptions = await openDatabase({ kind: 'postgres', url: url.toString() }, { poolSize: 1 });
+    try {
+      const settings = sql<{
+        mode: string;
+        timeout: string;
+      }>`select current_setting('plan_cache_mode') as mode, current_setting('statement_timeout') as timeout`;
+      const onLane = await withOptions.db.executeQuery(preparedSearch(settings.compile(withOptions.db)));
+      expect(onLane.rows).toEqual([{ mode: 'force_generic_plan', timeout: '12345ms' }]);
+      const onPool = await settings.execute(withOptions.db);
+      expect(onPool.rows).toEqual([{ mode: 'auto', timeout: '12345ms' }]);
+    } finally {
+      await withOptions.close();
+    }
+  });
+
   it('fails only the lookup that failed, not those sent with it', async () => {
     const results = await Promise.allSettled([
       quotient(db, 10, 1),

@@ -24,13 +24,25 @@ export class LookupPipeline {
   readonly #config: pg.ClientConfig;
   readonly #size: number;
   readonly #onError: (error: Error) => void;
+  readonly #settings: Readonly<Record<string, string>>;
   #lanes: Lane[] = [];
   #ended = false;
 
-  constructor(config: pg.ClientConfig, size: number, onError: (error: Error) => void = () => {}) {
+  /**
+   * `settings` are set on each lane's session once it has connected, before its first statement
+   * (`set_config`, not the startup packet: the connection string's own `options`, and poolers
+   * that refuse startup options, stay as they are).
+   */
+  constructor(
+    config: pg.ClientConfig,
+    size: number,
+    onError: (error: Error) => void = () => {},
+    settings: Readonly<Record<string, string>> = {},
+  ) {
     this.#config = config;
     this.#size = size;
     this.#onError = onError;
+    this.#settings = settings;
   }
 
   /** How many lanes are open now (a lane opens when every open one has a lookup in flight). */
@@ -39,7 +51,7 @@ export class LookupPipeline {
   }
 
   query(name: string, text: string, values: readonly unknown[] | undefined): Promise<pg.QueryResult> {
-    if (this.#ended) return Promise.reject(new Error('the lookup pipeline has been ended'));
+    if (this.#ended) return Promise.reject(new Error('this pipeline has been ended'));
     return this.#pick().query(name, text, values);
   }
 
@@ -55,7 +67,7 @@ export class LookupPipeline {
     let best: Lane | undefined;
     for (const lane of this.#lanes) if (best === undefined || lane.pending < best.pending) best = lane;
     if (best !== undefined && (best.pending === 0 || this.#lanes.length >= this.#size)) return best;
-    const lane = new Lane(this.#config, (retired, error) => {
+    const lane = new Lane(this.#config, this.#settings, (retired, error) => {
       this.#lanes = this.#lanes.filter((other) => other !== retired);
       if (error !== undefined) this.#onError(error);
     });
@@ -88,20 +100,29 @@ class Lane {
   #ending: Promise<void> | undefined;
   pending = 0;
 
-  constructor(config: pg.ClientConfig, retire: Retire) {
+  constructor(config: pg.ClientConfig, settings: Readonly<Record<string, string>>, retire: Retire) {
     this.#client = new pg.Client({ ...config, pipeline: true });
     this.#retire = retire;
     // A broken socket fails the lookups in flight (they reject on their own); the lane goes.
     this.#client.on('error', (error) => this.#leave(error));
-    this.#connecting = this.#client.connect().then(
-      () => {
-        this.#connecting = undefined;
-      },
-      (error: Error) => {
-        this.#leave(error);
-        throw error;
-      },
-    );
+    this.#connecting = this.#client
+      .connect()
+      .then(() =>
+        Promise.all(
+          Object.entries(settings).map(([name, value]) =>
+            this.#client.query({ text: 'select set_config($1, $2, false)', values: [name, value] }),
+          ),
+        ),
+      )
+      .then(
+        () => {
+          this.#connecting = undefined;
+        },
+        (error: Error) => {
+          this.#leave(error);
+          throw error;
+        },
+      );
   }
 
   async query(name: string, text: string, values: readonly unknown[] | undefined): Promise<pg.QueryResult> {

@@ -432,7 +432,7 @@ describe('sessions end with the credentials they were made from', () => {
 describe('legacy bcrypt hashes (imported from the Python services)', () => {
   let real: App;
   beforeAll(async () => {
-    real = await testApp({ hasher: new Argon2PasswordHasher() });
+    real = await testApp({ hasher: new Argon2PasswordHasher(2) });
   });
   afterAll(() => real.close());
 

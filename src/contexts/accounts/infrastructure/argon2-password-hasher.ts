@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 import { ConcurrencyLimit } from '../../../shared/infrastructure/concurrency-limit.ts';
 import type { Password, PasswordHash, PasswordHasher } from '../domain/password.ts';
@@ -13,18 +12,17 @@ const BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
  * instead of blocking the event loop. Legacy bcrypt hashes verify too, and are reported
  * outdated so the sign-in that proves the password replaces them with Argon2id.
  *
- * At most `concurrency` hashes run at once (default: one per CPU); the rest wait here, in order.
- * Each holds 19 MiB and a core for its whole run, so more at once than there are cores only
- * share the cores: measured on 2 cores, sign-ins ran at the same rate with 2 at once as with
- * libuv's 4, and the process peaked 41 MiB lower (181 against 222 MiB). Alone, hashing itself was
- * faster with 2 at once (127–150/s against 115–128/s), caches shared by fewer. It also leaves
- * libuv's other threads free for file and DNS work while sign-ins queue.
+ * At most `concurrency` hashes run at once (PASSWORD_HASH_CONCURRENCY; by default one per CPU);
+ * the rest wait here, in order. Each holds 19 MiB and a core for its whole run, so more at once
+ * than there are cores only share the cores and hold more memory (README, "Performance"). While
+ * `concurrency` is below the size of libuv's pool (4 unless UV_THREADPOOL_SIZE), its other
+ * threads stay free for file and DNS work.
  */
 export class Argon2PasswordHasher implements PasswordHasher {
   readonly #limit: ConcurrencyLimit;
   #dummy: Promise<PasswordHash> | undefined;
 
-  constructor(concurrency: number = availableParallelism()) {
+  constructor(concurrency: number) {
     this.#limit = new ConcurrencyLimit(concurrency);
   }
 

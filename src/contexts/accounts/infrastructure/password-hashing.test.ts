@@ -4,7 +4,7 @@ import { Password, type PasswordHash } from '../domain/password.ts';
 import { Argon2PasswordHasher } from './argon2-password-hasher.ts';
 import { CryptoOpaqueTokens } from './crypto-opaque-tokens.ts';
 
-const hasher = new Argon2PasswordHasher();
+const hasher = new Argon2PasswordHasher(2);
 
 describe('Argon2PasswordHasher', () => {
   it('hashes with Argon2id at OWASP parameters, salted, and verifies', async () => {
@@ -29,7 +29,7 @@ describe('Argon2PasswordHasher', () => {
     expect(await hasher.verify('weak but old', upgraded)).toBe(true);
   });
 
-  it('takes many hashes and verifications at once, one at a time when told, each with its own answer', async () => {
+  it('gives each of many concurrent hashes and verifications its own answer, with a limit of one at a time', async () => {
     const single = new Argon2PasswordHasher(1);
     const passwords = ['First-Pass-1!', 'Second-Pass-2!', 'Third-Pass-3!'];
     const hashes = await Promise.all(passwords.map((p) => single.hash(Password.create(p))));

@@ -71,18 +71,21 @@ export class KyselyCatalogQueries implements CatalogQueries {
     const { after } = page;
     const generic = title === undefined || narrowsByTrigram(title);
     const shape = `books ${title !== undefined} ${authorId !== undefined} ${after !== undefined} ${generic}`;
-    // In the order of the statement: [pattern], [author], [cursor], limit.
-    const parameters: unknown[] = [];
-    if (title !== undefined) parameters.push(containsPattern(title));
-    if (authorId !== undefined) parameters.push(authorId.toString());
-    if (after !== undefined) parameters.push(after.toString());
-    parameters.push(page.limit + 1);
-    const rows = await this.#page<BookRow>(shape, parameters, () => {
+    const parameters = pageParameters(
+      ['pattern', title === undefined ? undefined : containsPattern(title)],
+      ['author', authorId?.toString()],
+      ['after', after?.toString()],
+      ['limit', page.limit + 1],
+    );
+    const rows = await this.#page<BookRow>(shape, parameters, (p) => {
       const order = byIdAfterIndexedFilter(title !== undefined || authorId !== undefined, 'b');
-      let query = this.#books().orderBy(order).limit(0);
-      if (title !== undefined) query = query.where(sql<boolean>`b.title ilike ${''}`);
-      if (authorId !== undefined) query = query.where(sql<boolean>`b.author_ids @> array[${'0'}]::bigint[]`);
-      if (after !== undefined) query = query.where(order, '>', '0');
+      let query = this.#books()
+        .orderBy(order)
+        .limit(sql<number>`${p('limit')}`);
+      if (title !== undefined) query = query.where(sql<boolean>`b.title ilike ${p('pattern')}`);
+      if (authorId !== undefined)
+        query = query.where(sql<boolean>`b.author_ids @> array[${p('author')}]::bigint[]`);
+      if (after !== undefined) query = query.where(order, '>', p('after'));
       return searchStatement(query.compile() as CompiledQuery<BookRow>, generic);
     });
     return toPage(rows.map(toBookView), page.limit, (view) => view.id);
@@ -109,18 +112,22 @@ export class KyselyCatalogQueries implements CatalogQueries {
     const { after } = page;
     const generic = name === undefined || narrowsByTrigram(name);
     const shape = `authors ${name !== undefined} ${after !== undefined} ${generic}`;
-    // In the order of the statement: [pattern], [cursor], limit.
-    const parameters: unknown[] = [];
-    if (name !== undefined) parameters.push(containsPattern(name));
-    if (after !== undefined) parameters.push(after.toString());
-    parameters.push(page.limit + 1);
-    const rows = await this.#page<AuthorRow>(shape, parameters, () => {
+    const parameters = pageParameters(
+      ['pattern', name === undefined ? undefined : containsPattern(name)],
+      ['after', after?.toString()],
+      ['limit', page.limit + 1],
+    );
+    const rows = await this.#page<AuthorRow>(shape, parameters, (p) => {
       const order = byIdAfterIndexedFilter(name !== undefined, 'a');
-      let query = this.#db.selectFrom('catalog.authors as a').select(authorColumns).orderBy(order).limit(0);
+      let query = this.#db
+        .selectFrom('catalog.authors as a')
+        .select(authorColumns)
+        .orderBy(order)
+        .limit(sql<number>`${p('limit')}`);
       // The same expression as the trigram index authors_name_trgm, or the index is not used.
       if (name !== undefined)
-        query = query.where(sql<boolean>`(a.first_name || ' ' || a.last_name) ilike ${''}`);
-      if (after !== undefined) query = query.where(order, '>', '0');
+        query = query.where(sql<boolean>`(a.first_name || ' ' || a.last_name) ilike ${p('pattern')}`);
+      if (after !== undefined) query = query.where(order, '>', p('after'));
       return searchStatement(query.compile() as CompiledQuery<AuthorRow>, generic);
     });
     return toPage(rows.map(toAuthorSummary), page.limit, (view) => view.id);
@@ -129,19 +136,24 @@ export class KyselyCatalogQueries implements CatalogQueries {
   /**
    * A page of a list, its statement compiled once per shape (which filters, a cursor or not, how
    * it is planned): building and compiling it cost the Node thread more than parsing the page.
-   * `parameters` must be the statement's, in its order; the first compile checks their number.
+   * `build` writes each parameter as `p(name)`; the first compile checks that they come out in
+   * the order of `parameters`, whose values then go with every run.
    */
-  async #page<R>(shape: string, parameters: unknown[], build: () => CompiledQuery<R>): Promise<R[]> {
+  async #page<R>(
+    shape: string,
+    parameters: readonly PageParameter[],
+    build: (p: (name: string) => string) => CompiledQuery<R>,
+  ): Promise<R[]> {
     let compiled = this.#pages.get(shape) as CompiledQuery<R> | undefined;
     if (compiled === undefined) {
-      compiled = build();
-      if (compiled.parameters.length !== parameters.length)
-        throw new Error(
-          `the ${shape} page takes ${compiled.parameters.length} parameters, not ${parameters.length}`,
-        );
+      compiled = build(placeholder);
+      const expected = parameters.map(([name]) => placeholder(name));
+      if (compiled.parameters.join() !== expected.join())
+        throw new Error(`the ${shape} page takes (${compiled.parameters.join()}), not (${expected.join()})`);
       this.#pages.set(shape, compiled);
     }
-    return (await this.#db.executeQuery<R>({ ...compiled, parameters })).rows;
+    const values = parameters.map(([, value]) => value);
+    return (await this.#db.executeQuery<R>({ ...compiled, parameters: values })).rows;
   }
 
   #books() {
@@ -188,6 +200,17 @@ const authorColumns = [
 function byIdAfterIndexedFilter(filtered: boolean, table: 'a' | 'b'): RawBuilder<unknown> {
   return filtered ? sql`${sql.ref(`${table}.id`)} + 0` : sql`${sql.ref(`${table}.id`)}`;
 }
+
+/** A parameter of a list statement: its name and its value. */
+type PageParameter = readonly [name: string, value: unknown];
+
+/** The parameters a page uses, in order: those whose value is undefined are left out. */
+function pageParameters(...all: readonly PageParameter[]): PageParameter[] {
+  return all.filter(([, value]) => value !== undefined);
+}
+
+/** What `#page` compiles in place of a parameter, to find it again among the statement's. */
+const placeholder = (name: string) => `<${name}>`;
 
 /**
  * A list or search statement, prepared for the search lanes (one generic plan per shape) when
