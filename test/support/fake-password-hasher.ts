@@ -8,6 +8,8 @@ import type { Password, PasswordHash, PasswordHasher } from '../../src/contexts/
  */
 export class FakePasswordHasher implements PasswordHasher {
   verifications = 0;
+  /** How many times the dummy hash was asked for. */
+  dummies = 0;
   #held: { started: () => void; released: Promise<void> } | undefined;
 
   async hash(password: Password): Promise<PasswordHash> {
@@ -49,6 +51,7 @@ export class FakePasswordHasher implements PasswordHasher {
   }
 
   async dummyHash(): Promise<PasswordHash> {
+    this.dummies += 1;
     return 'fake$dummy-hash-of-nobody' as PasswordHash;
   }
 }

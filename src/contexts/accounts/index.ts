@@ -66,6 +66,9 @@ export const accounts: BoundedContext<AccountsOptions> = {
       settings: options.settings,
     };
     bus.register(accountsCommandHandlers(deps));
+    // Made now rather than at the first sign-in for an unknown email, which would otherwise wait
+    // for two hashes (this one, then its verification) and answer later than a known email does.
+    deps.hasher.dummyHash().catch(() => {});
     const queries = new KyselyMemberQueries(readDb);
     const mails = { mailer, publicUrl };
     const subscriptions: EventSubscription[] = [
