@@ -63,7 +63,7 @@ function marked<R>(query: CompiledQuery<R>, mark: string): CompiledQuery<R> {
 /** The shared pipelined connections beside the pool: one set for lookups by key, one for searches. */
 export interface Pipelines {
   readonly lookups: LookupPipeline;
-  /** Connected with `plan_cache_mode = force_generic_plan` (docs/adr/0007). */
+  /** Its sessions are set to `plan_cache_mode = force_generic_plan` (docs/adr/0007). */
   readonly searches: LookupPipeline;
 }
 
@@ -101,8 +101,10 @@ function statementName(sql: string): string {
 }
 
 const LOCKING = / for (update|no key update|share|key share)\b/i;
-/** A statement a pipeline may take: a marked SELECT that takes no row locks. */
-const pipelined = (sql: string, mark: string) => sql.startsWith(`${mark}select `) && !LOCKING.test(sql);
+const LOOKUP_SELECT = `${FIXED}select `;
+const SEARCH_SELECT = `${SEARCH}select `;
+/** A statement a pipeline may take: a SELECT with that mark, taking no row locks. */
+const pipelined = (sql: string, markedSelect: string) => sql.startsWith(markedSelect) && !LOCKING.test(sql);
 
 /** A checkout handle: lookups to the pipeline, anything else to a pooled connection it keeps. */
 class RoutingClient implements PostgresPoolClient {
@@ -124,9 +126,9 @@ class RoutingClient implements PostgresPoolClient {
 
   query = ((sqlOrCursor: string | pg.Submittable, parameters?: readonly unknown[]) => {
     if (this.#pooled === undefined && typeof sqlOrCursor === 'string') {
-      const pipeline = pipelined(sqlOrCursor, FIXED)
+      const pipeline = pipelined(sqlOrCursor, LOOKUP_SELECT)
         ? this.#pipelines.lookups
-        : pipelined(sqlOrCursor, SEARCH)
+        : pipelined(sqlOrCursor, SEARCH_SELECT)
           ? this.#pipelines.searches
           : undefined;
       if (pipeline !== undefined) return pipeline.query(statementName(sqlOrCursor), sqlOrCursor, parameters);
