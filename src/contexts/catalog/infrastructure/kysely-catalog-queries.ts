@@ -3,6 +3,10 @@ import { type CompiledQuery, type Kysely, type RawBuilder, sql } from 'kysely';
 import { type Page, type PageRequest, toPage } from '../../../shared/application/pagination.ts';
 import type { Id } from '../../../shared/domain/id.ts';
 import { prepared, preparedSearch } from '../../../shared/infrastructure/prepared-statements.ts';
+import {
+  type StatementParameter,
+  StatementsByShape,
+} from '../../../shared/infrastructure/statements-by-shape.ts';
 import type { AuthorSummary, AuthorView, BookRef } from '../application/author-view.ts';
 import type { AuthorRef, BookView } from '../application/book-view.ts';
 import type { AuthorFilter, BookFilter, CatalogQueries, Revisioned } from '../application/queries.ts';
@@ -50,8 +54,8 @@ export class KyselyCatalogQueries implements CatalogQueries {
    * Prepared: planning its authors subquery cost the server more than running it.
    */
   readonly #bookById: CompiledQuery<BookRow>;
-  /** The list statements by shape (see `#page`); at most 16 books and 8 authors shapes. */
-  readonly #pages = new Map<string, CompiledQuery<unknown>>();
+  /** The list statements, compiled once per shape: at most 16 for books and 8 for authors. */
+  readonly #pages = new StatementsByShape();
 
   constructor(db: Kysely<unknown>) {
     this.#db = db as Kysely<CatalogTables>;
@@ -71,13 +75,13 @@ export class KyselyCatalogQueries implements CatalogQueries {
     const { after } = page;
     const generic = title === undefined || narrowsByTrigram(title);
     const shape = `books ${title !== undefined} ${authorId !== undefined} ${after !== undefined} ${generic}`;
-    const parameters = pageParameters(
+    const parameters: StatementParameter[] = [
       ['pattern', title === undefined ? undefined : containsPattern(title)],
       ['author', authorId?.toString()],
       ['after', after?.toString()],
       ['limit', page.limit + 1],
-    );
-    const rows = await this.#page<BookRow>(shape, parameters, (p) => {
+    ];
+    const statement = this.#pages.bind<BookRow>(shape, parameters, (p) => {
       const order = byIdAfterIndexedFilter(title !== undefined || authorId !== undefined, 'b');
       let query = this.#books()
         .orderBy(order)
@@ -88,6 +92,7 @@ export class KyselyCatalogQueries implements CatalogQueries {
       if (after !== undefined) query = query.where(order, '>', p('after'));
       return searchStatement(query.compile() as CompiledQuery<BookRow>, generic);
     });
+    const { rows } = await this.#db.executeQuery(statement);
     return toPage(rows.map(toBookView), page.limit, (view) => view.id);
   }
 
@@ -112,12 +117,12 @@ export class KyselyCatalogQueries implements CatalogQueries {
     const { after } = page;
     const generic = name === undefined || narrowsByTrigram(name);
     const shape = `authors ${name !== undefined} ${after !== undefined} ${generic}`;
-    const parameters = pageParameters(
+    const parameters: StatementParameter[] = [
       ['pattern', name === undefined ? undefined : containsPattern(name)],
       ['after', after?.toString()],
       ['limit', page.limit + 1],
-    );
-    const rows = await this.#page<AuthorRow>(shape, parameters, (p) => {
+    ];
+    const statement = this.#pages.bind<AuthorRow>(shape, parameters, (p) => {
       const order = byIdAfterIndexedFilter(name !== undefined, 'a');
       let query = this.#db
         .selectFrom('catalog.authors as a')
@@ -130,30 +135,8 @@ export class KyselyCatalogQueries implements CatalogQueries {
       if (after !== undefined) query = query.where(order, '>', p('after'));
       return searchStatement(query.compile() as CompiledQuery<AuthorRow>, generic);
     });
+    const { rows } = await this.#db.executeQuery(statement);
     return toPage(rows.map(toAuthorSummary), page.limit, (view) => view.id);
-  }
-
-  /**
-   * A page of a list, its statement compiled once per shape (which filters, a cursor or not, how
-   * it is planned): building and compiling it took about 3 % of the Node thread under searches.
-   * `build` writes each parameter as `p(name)`; the first compile checks that they come out in
-   * the order of `parameters`, whose values then go with every run.
-   */
-  async #page<R>(
-    shape: string,
-    parameters: readonly PageParameter[],
-    build: (p: (name: string) => string) => CompiledQuery<R>,
-  ): Promise<R[]> {
-    let compiled = this.#pages.get(shape) as CompiledQuery<R> | undefined;
-    if (compiled === undefined) {
-      compiled = build(placeholder);
-      const expected = parameters.map(([name]) => placeholder(name));
-      if (compiled.parameters.join() !== expected.join())
-        throw new Error(`the ${shape} page takes (${compiled.parameters.join()}), not (${expected.join()})`);
-      this.#pages.set(shape, compiled);
-    }
-    const values = parameters.map(([, value]) => value);
-    return (await this.#db.executeQuery<R>({ ...compiled, parameters: values })).rows;
   }
 
   #books() {
@@ -200,17 +183,6 @@ const authorColumns = [
 function byIdAfterIndexedFilter(filtered: boolean, table: 'a' | 'b'): RawBuilder<unknown> {
   return filtered ? sql`${sql.ref(`${table}.id`)} + 0` : sql`${sql.ref(`${table}.id`)}`;
 }
-
-/** A parameter of a list statement: its name and its value. */
-type PageParameter = readonly [name: string, value: unknown];
-
-/** The parameters a page uses, in order: those whose value is undefined are left out. */
-function pageParameters(...all: readonly PageParameter[]): PageParameter[] {
-  return all.filter(([, value]) => value !== undefined);
-}
-
-/** What `#page` compiles in place of a parameter, to find it again among the statement's. */
-const placeholder = (name: string) => `<${name}>`;
 
 /**
  * A list or search statement, prepared for the search lanes (one generic plan per shape) when

@@ -1,7 +1,11 @@
-import type { CompiledQuery, Kysely } from 'kysely';
+import { type CompiledQuery, type Kysely, sql } from 'kysely';
 import { type Page, type PageRequest, toPage } from '../../../shared/application/pagination.ts';
 import type { Id } from '../../../shared/domain/id.ts';
 import { prepared } from '../../../shared/infrastructure/prepared-statements.ts';
+import {
+  type StatementParameter,
+  StatementsByShape,
+} from '../../../shared/infrastructure/statements-by-shape.ts';
 import type { ProjectFilter, ProjectQueries, TaskFilter, TaskLookup } from '../application/queries.ts';
 import type { ProjectView, TaskView } from '../application/views.ts';
 import { Task } from '../domain/task.ts';
@@ -25,47 +29,50 @@ const PROJECT_COLUMNS = [
  */
 export class KyselyProjectQueries implements ProjectQueries {
   readonly #db: Kysely<ProjectsTables>;
-  /** The list's statement for each combination of filters, built once: building costs more than running it. */
-  readonly #lists = new Map<string, CompiledQuery<ProjectRow>>();
+  /** The list's statement for each combination of filters, compiled once. */
+  readonly #lists = new StatementsByShape();
 
   constructor(db: Kysely<unknown>) {
     this.#db = db as Kysely<ProjectsTables>;
   }
 
-  #visible(owner: Id) {
+  /** The owner's projects that are not deleted; `owner` is the member id as a string. */
+  #visible(owner: string) {
     return this.#db
       .selectFrom('projects.projects')
-      .where('owner_id', '=', owner.toString())
+      .where('owner_id', '=', owner)
       .where('deleted_at', 'is', null);
   }
 
   async list(owner: Id, filter: ProjectFilter, page: PageRequest): Promise<Page<ProjectView>> {
-    const compiled = this.#list(filter.status !== undefined, page.after !== undefined);
-    // The parameters in the order of the statement: owner, [status], [after], limit.
-    const parameters: unknown[] = [owner.toString()];
-    if (filter.status !== undefined) parameters.push(filter.status);
-    if (page.after !== undefined) parameters.push(page.after.toString());
-    parameters.push(page.limit + 1);
-    const { rows } = await this.#db.executeQuery<ProjectRow>({ ...compiled, parameters });
+    const { status } = filter;
+    const { after } = page;
+    const parameters: StatementParameter[] = [
+      ['owner', owner.toString()],
+      ['status', status],
+      ['after', after?.toString()],
+      ['limit', page.limit + 1],
+    ];
+    const statement = this.#lists.bind<ProjectRow>(
+      `projects ${status !== undefined} ${after !== undefined}`,
+      parameters,
+      (p) => {
+        let query = this.#visible(p('owner'))
+          .select(PROJECT_COLUMNS)
+          .orderBy('id')
+          .limit(sql<number>`${p('limit')}`);
+        if (status !== undefined) query = query.where('status', '=', p('status') as ProjectView['status']);
+        if (after !== undefined) query = query.where('id', '>', p('after'));
+        // A lookup by owner (indexed) whatever the values: safe to plan once per connection.
+        return prepared(query.compile() as CompiledQuery<ProjectRow>);
+      },
+    );
+    const { rows } = await this.#db.executeQuery(statement);
     return toPage(rows.map(toProjectView), page.limit, (view) => view.id);
   }
 
-  #list(byStatus: boolean, after: boolean): CompiledQuery<ProjectRow> {
-    const key = `${byStatus}:${after}`;
-    let compiled = this.#lists.get(key);
-    if (compiled === undefined) {
-      let query = this.#visible(OWNER_PLACEHOLDER).select(PROJECT_COLUMNS).orderBy('id').limit(1);
-      if (byStatus) query = query.where('status', '=', 'active');
-      if (after) query = query.where('id', '>', '0');
-      // A lookup by owner (indexed) whatever the values: safe to plan once per connection.
-      compiled = prepared(query.compile() as CompiledQuery<ProjectRow>);
-      this.#lists.set(key, compiled);
-    }
-    return compiled;
-  }
-
   async byId(owner: Id, id: Id): Promise<ProjectView | undefined> {
-    const row = await this.#visible(owner)
+    const row = await this.#visible(owner.toString())
       .select(PROJECT_COLUMNS)
       .where('id', '=', id.toString())
       .executeTakeFirst();
@@ -78,7 +85,7 @@ export class KyselyProjectQueries implements ProjectQueries {
     filter: TaskFilter,
     page: PageRequest,
   ): Promise<Page<TaskView> | undefined> {
-    const project = await this.#visible(owner)
+    const project = await this.#visible(owner.toString())
       .select('id')
       .where('id', '=', projectId.toString())
       .executeTakeFirst();
@@ -100,7 +107,7 @@ export class KyselyProjectQueries implements ProjectQueries {
   }
 
   async task(owner: Id, projectId: Id, number: number): Promise<TaskLookup> {
-    const row = await this.#visible(owner)
+    const row = await this.#visible(owner.toString())
       .leftJoin('projects.tasks as t', (join) =>
         join.onRef('t.project_id', '=', 'projects.projects.id').on('t.number', '=', number),
       )
@@ -126,8 +133,6 @@ interface ProjectRow {
   created_at: Date;
   updated_at: Date;
 }
-
-const OWNER_PLACEHOLDER = 0n as Id;
 
 function toProjectView(row: ProjectRow): ProjectView {
   return {

@@ -1,0 +1,69 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { StatementsByShape } from './statements-by-shape.ts';
+
+// Only compiles (PostgreSQL's syntax); never connects.
+const db = new Kysely<{ t: { id: string; status: string; owner: string } }>({
+  dialect: new PostgresDialect({ pool: {} as never }),
+});
+
+describe('StatementsByShape', () => {
+  it('compiles a shape once and binds each call its own values, leaving out the undefined ones', () => {
+    const statements = new StatementsByShape();
+    let builds = 0;
+    const list = (owner: string, status: string | undefined, limit: number) =>
+      statements.bind(
+        `list ${status !== undefined}`,
+        [
+          ['owner', owner],
+          ['status', status],
+          ['limit', limit],
+        ],
+        (p) => {
+          builds += 1;
+          let query = db.selectFrom('t').select('id').where('owner', '=', p('owner'));
+          if (status !== undefined) query = query.where('status', '=', p('status'));
+          return query.limit(sql<number>`${p('limit')}`).compile();
+        },
+      );
+    const first = list('ada', 'active', 21);
+    const second = list('bob', 'archived', 11);
+    const unfiltered = list('cy', undefined, 5);
+    expect(builds).toBe(2);
+    expect(second.sql).toBe(first.sql);
+    expect(first.parameters).toEqual(['ada', 'active', 21]);
+    expect(second.parameters).toEqual(['bob', 'archived', 11]);
+    expect(unfiltered.sql).not.toContain('status');
+    expect(unfiltered.parameters).toEqual(['cy', 5]);
+  });
+
+  it('refuses a statement whose parameters are not the named ones in their order', () => {
+    const statements = new StatementsByShape();
+    const swapped = () =>
+      statements.bind(
+        'swapped',
+        [
+          ['owner', 'ada'],
+          ['status', 'active'],
+        ],
+        (p) =>
+          db
+            .selectFrom('t')
+            .select('id')
+            .where('status', '=', p('status'))
+            .where('owner', '=', p('owner'))
+            .compile(),
+      );
+    expect(swapped).toThrow('the swapped statement takes (<status>,<owner>), not (<owner>,<status>)');
+    const missing = () =>
+      statements.bind(
+        'missing',
+        [
+          ['owner', 'ada'],
+          ['status', 'active'],
+        ],
+        (p) => db.selectFrom('t').select('id').where('owner', '=', p('owner')).compile(),
+      );
+    expect(missing).toThrow('not (<owner>,<status>)');
+  });
+});
