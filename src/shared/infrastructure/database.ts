@@ -162,7 +162,15 @@ export const PgErrorCode = {
   foreignKeyViolation: '23503',
   serializationFailure: '40001',
   deadlockDetected: '40P01',
+  /** Raised by `shared.expect_one_row_each`: a version-checked write changed no row. */
+  rowCheckFailed: 'BD409',
 } as const;
+
+/** The DETAIL of a driver error (pg and PGlite both expose `detail`), else undefined. */
+export function errorDetail(error: unknown): string | undefined {
+  const detail = (error as { detail?: unknown } | null)?.detail;
+  return typeof detail === 'string' ? detail : undefined;
+}
 
 /** The SQLSTATE of a driver error (pg and PGlite both expose `code`), else undefined. */
 export function sqlState(error: unknown): string | undefined {

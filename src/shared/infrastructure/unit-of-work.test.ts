@@ -143,6 +143,74 @@ describe('UnitOfWorkScope', () => {
     expect(item.version).toBe(4); // as stored: a retry builds on what the database has
   });
 
+  it('sends version-checked writes with others as one autocommitted statement, which a lost check fails whole', async () => {
+    await insertOneAndTwo();
+    await db.insertInto('public.uow_notes').values({ id: 1, item_id: 1, text: 'a' }).execute();
+    const notes = async () =>
+      (await db.selectFrom('public.uow_notes').select('text').orderBy('id').execute()).map((row) => row.text);
+    const editNote = (text: string) => (d: Kysely<Tables>) =>
+      d.updateTable('public.uow_notes').set({ text }).where('id', '=', 1);
+    statements = [];
+    const work = scope();
+    await work.write(editNote('b'), { expectOneRow: () => new ConcurrencyError('note', '1') });
+    // Stale: item 2 is at version 1. Its error, not the note's, is the one thrown.
+    await work.write(rename(2, 'stale', 7), { expectOneRow: () => new ConcurrencyError('item', '2') });
+    await expect(work.commit()).rejects.toThrow(/item 2 was changed/);
+    await work.rollback();
+    expect(statements).toEqual(['with']); // no BEGIN, no COMMIT: the statement itself failed
+    expect(await names()).toEqual(['one', 'two']);
+    expect(await notes()).toEqual(['a']);
+
+    statements = [];
+    const fresh = scope();
+    await fresh.write(editNote('b'), { expectOneRow: () => new ConcurrencyError('note', '1') });
+    await fresh.write(rename(2, 'dos', 1), { expectOneRow: () => new ConcurrencyError('item', '2') });
+    await fresh.commit();
+    expect(statements).toEqual(['with']);
+    expect(await names()).toEqual(['one', 'dos']);
+    expect(await notes()).toEqual(['b']);
+  });
+
+  it('reads forChange without a lock or a transaction when optimistic, else in the transaction, locking', async () => {
+    await insertOneAndTwo();
+    statements = [];
+    const optimistic = UnitOfWorkScope.of(db as Kysely<unknown>, { optimistic: true });
+    const unlocked = await optimistic.forChange<Tables>();
+    expect(unlocked.lock).toBe(false);
+    await unlocked.db.selectFrom('public.uow_items').selectAll().execute();
+    await optimistic.commit();
+    expect(statements).toEqual(['select']);
+
+    const locking = scope();
+    const locked = await locking.forChange<Tables>();
+    expect(locked.lock).toBe(true);
+    expect(locked.db.isTransaction).toBe(true);
+    await locking.commit();
+    // A scope that joins a transaction never skips its locks either.
+    await db.transaction().execute(async (tx) => {
+      const joined = UnitOfWorkScope.of(tx as unknown as Kysely<unknown>, { optimistic: true });
+      expect((await joined.forChange<Tables>()).lock).toBe(true);
+      await joined.commit();
+    });
+  });
+
+  it('says a failed write may have been a race only after a read forChange skipped its lock', async () => {
+    await insertOneAndTwo();
+    const failing = async (work: UnitOfWorkScope, readForChange: boolean) => {
+      if (readForChange) await work.forChange<Tables>();
+      await work.write((d: Kysely<Tables>) =>
+        d.insertInto('public.uow_notes').values({ id: 9, item_id: 2, text: 'a' }),
+      );
+      await work.write(rename(1, 'stale', 7), { expectOneRow: () => new ConcurrencyError('item', '1') });
+      await expect(work.commit()).rejects.toThrow(ConcurrencyError);
+      await work.rollback();
+      return work.mayHaveRaced;
+    };
+    expect(await failing(UnitOfWorkScope.of(db as Kysely<unknown>, { optimistic: true }), true)).toBe(true);
+    expect(await failing(UnitOfWorkScope.of(db as Kysely<unknown>, { optimistic: true }), false)).toBe(false);
+    expect(await failing(scope(), true)).toBe(false);
+  });
+
   it('sends a single guarded write alone: when it changes no row, nothing changed', async () => {
     await db.insertInto('public.uow_items').values({ id: 1, name: 'one', version: 5 }).execute();
     statements = [];
@@ -220,6 +288,65 @@ describe('UnitOfWorkScope', () => {
     const work = UnitOfWorkScope.immediate(db as Kysely<unknown>);
     await work.write(insertItem(1, 'one'));
     expect(await names()).toEqual(['one']);
+  });
+
+  it('runs the work again, locked, when its optimistic attempt lost a version check to another command', async () => {
+    await insertOneAndTwo();
+    const items = (work: UnitOfWorkScope) => ({
+      load: async (id: number) => {
+        const { db: reader, lock } = await work.forChange<Tables>();
+        const row = await reader
+          .selectFrom('public.uow_items')
+          .selectAll()
+          .where('id', '=', id)
+          .$if(lock, (query) => query.forUpdate())
+          .executeTakeFirstOrThrow();
+        return { row, lock };
+      },
+      rename: (id: number, name: string, version: number) =>
+        work.write(rename(id, name, version), {
+          expectOneRow: () => new ConcurrencyError('item', String(id)),
+        }),
+    });
+    const noEvents = { record: async () => undefined, committed: () => undefined };
+    const attempts: string[] = [];
+    await new KyselyUnitOfWork(db as Kysely<unknown>, items, noEvents).run(async (repository) => {
+      const { row, lock } = await repository.load(1);
+      attempts.push(`${lock ? 'locked' : 'optimistic'} read of ${row.name} at ${row.version}`);
+      // Another command renames it between this attempt's read and its write (first attempt only).
+      if (attempts.length === 1)
+        await db
+          .updateTable('public.uow_items')
+          .set({ name: 'eins', version: 2 })
+          .where('id', '=', 1)
+          .execute();
+      await repository.rename(1, `${row.name}!`, row.version);
+    });
+    expect(attempts).toEqual(['optimistic read of one at 1', 'locked read of eins at 2']);
+    expect(await names()).toEqual(['eins!', 'two']);
+  });
+
+  it('answers a lost version check with ConcurrencyError when the work skipped no lock', async () => {
+    await insertOneAndTwo();
+    const items = (work: UnitOfWorkScope) => ({
+      rename: async (id: number, name: string, version: number) => {
+        await work.write((d: Kysely<Tables>) =>
+          d.insertInto('public.uow_notes').values({ id: 9, item_id: 2, text: 'a' }),
+        );
+        await work.write(rename(id, name, version), {
+          expectOneRow: () => new ConcurrencyError('item', String(id)),
+        });
+      },
+    });
+    const noEvents = { record: async () => undefined, committed: () => undefined };
+    let attempts = 0;
+    const run = new KyselyUnitOfWork(db as Kysely<unknown>, items, noEvents).run(async (repository) => {
+      attempts += 1;
+      await repository.rename(1, 'stale', 7);
+    });
+    await expect(run).rejects.toThrow(ConcurrencyError);
+    expect(attempts).toBe(1);
+    expect(await names()).toEqual(['one', 'two']);
   });
 
   it.runIf(onServer)('runs the work again when PostgreSQL breaks a deadlock by aborting it', async () => {

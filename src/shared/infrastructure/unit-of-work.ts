@@ -12,7 +12,7 @@ import type { UnitOfWork, UnitOfWorkFactory } from '../application/unit-of-work.
 import type { AggregateRoot } from '../domain/aggregate-root.ts';
 import { ConcurrencyError } from '../domain/domain-error.ts';
 import type { DomainEvent } from '../domain/domain-event.ts';
-import { PgErrorCode, sqlState } from './database.ts';
+import { errorDetail, PgErrorCode, sqlState } from './database.ts';
 import { preparedIfRoom } from './prepared-statements.ts';
 
 /** Remembers the aggregates a unit of work's repositories handed out or stored. */
@@ -84,8 +84,16 @@ interface WriteTarget {
  *   COMMITTED a transaction gives reads no common snapshot anyway, only writes atomicity and
  *   locks a lifetime.)
  *
- * So a command that only creates (no locking read) is one autocommitted statement, and one that
- * loads, locks and changes an aggregate is BEGIN, SELECT … FOR UPDATE, one write, COMMIT.
+ * - `forChange()` is for loading an aggregate the command may change and whose save checks its
+ *   version. On an optimistic scope (the first attempt of a unit of work that owns its
+ *   transaction) it is a plain read, and the versioned save is the guard; otherwise it is in the
+ *   transaction and the caller locks what it reads (`FOR UPDATE`).
+ *
+ * Version-checked writes sent together fail together: their counts go through
+ * `shared.expect_one_row_each`, which raises when one of them changed no row, so the statement
+ * changes nothing. So a command that creates, or loads and changes an aggregate, is one
+ * autocommitted statement after its reads; only when the optimistic attempt loses a race does
+ * the unit of work run again locked: BEGIN, SELECT … FOR UPDATE, one write, COMMIT.
  *
  * Made on a transaction (an event delivery), the scope joins it: writes are sent at `commit`,
  * the owner of the transaction commits. `UnitOfWorkScope.immediate` sends each write at once,
@@ -95,6 +103,10 @@ export class UnitOfWorkScope {
   readonly #db: Kysely<unknown>;
   readonly #ownsTransaction: boolean;
   readonly #immediate: boolean;
+  readonly #optimistic: boolean;
+  /** A `forChange` read went without its lock: a failed write may then be a lost race. */
+  #skippedLocks = false;
+  #mayHaveRaced = false;
   /** The transaction this scope began (a promise: concurrent first reads must share one). */
   #transaction: Promise<ControlledTransaction<unknown>> | undefined;
   #pending: PendingWrite[] = [];
@@ -103,20 +115,33 @@ export class UnitOfWorkScope {
   #undo: (() => void)[] = [];
   #closed = false;
 
-  private constructor(db: Kysely<unknown>, immediate: boolean) {
+  private constructor(db: Kysely<unknown>, immediate: boolean, optimistic: boolean) {
     this.#db = db;
     this.#ownsTransaction = !db.isTransaction && !immediate;
     this.#immediate = immediate;
+    this.#optimistic = optimistic && this.#ownsTransaction;
   }
 
-  /** The scope of a unit of work made on `db`: its own lazy transaction, or `db`'s when it is one. */
-  static of(db: Kysely<unknown>): UnitOfWorkScope {
-    return new UnitOfWorkScope(db, false);
+  /**
+   * The scope of a unit of work made on `db`: its own lazy transaction, or `db`'s when it is one.
+   * `optimistic` (only for its own transaction): `forChange` reads take no locks.
+   */
+  static of(db: Kysely<unknown>, options: { readonly optimistic?: boolean } = {}): UnitOfWorkScope {
+    return new UnitOfWorkScope(db, false, options.optimistic ?? false);
   }
 
   /** Every write is sent when it is made: for repositories used without a unit of work. */
   static immediate(db: Kysely<unknown>): UnitOfWorkScope {
-    return new UnitOfWorkScope(db, true);
+    return new UnitOfWorkScope(db, true, false);
+  }
+
+  /**
+   * True once a write failed after a `forChange` read took no lock: the failure (a lost version
+   * check, or a key another command took since the read) may be a race the locked attempt would
+   * have waited out, so the unit of work runs again with locks.
+   */
+  get mayHaveRaced(): boolean {
+    return this.#mayHaveRaced;
   }
 
   async transaction<DB>(): Promise<Kysely<DB>> {
@@ -131,6 +156,20 @@ export class UnitOfWorkScope {
     if (this.#transaction !== undefined || this.#pending.length > 0) return this.transaction<DB>();
     await this.#sending;
     return this.#db as Kysely<DB>;
+  }
+
+  /**
+   * For loading an aggregate the command may change and whose save checks its version (with
+   * `saveVersioned`, or a write with `expectOneRow`). `lock` says whether to read it `FOR UPDATE`:
+   * - optimistic scope: false, and `db` is `reader()`'s. No transaction is begun, a prepared
+   *   lookup takes a pipelined lane, and the version check at commit is the guard;
+   * - otherwise: true, and `db` is the transaction, so a concurrent command waits for this one
+   *   (and sees its changes) instead of losing its version check.
+   */
+  async forChange<DB>(): Promise<{ readonly db: Kysely<DB>; readonly lock: boolean }> {
+    if (!this.#optimistic) return { db: await this.transaction<DB>(), lock: true };
+    this.#skippedLocks = true;
+    return { db: await this.reader<DB>(), lock: false };
   }
 
   /** Queues a write, built on `db` (which only builds: the scope decides where it runs). */
@@ -222,38 +261,36 @@ export class UnitOfWorkScope {
   }
 
   /**
-   * One statement is atomic by itself: no BEGIN and COMMIT are needed when the writes fit in one
-   * and none of them can fail its row check after the others ran (a single write that changes no
-   * row changed nothing).
+   * One statement is atomic by itself, row checks included (a failed check fails the statement):
+   * no BEGIN and COMMIT are needed when the writes fit in one.
    */
   #fitsOneAutocommittedStatement(): boolean {
-    const writes = this.#pending;
-    return (
-      this.#ownsTransaction &&
-      this.#transaction === undefined &&
-      oneStatementFor(writes) &&
-      (writes.length === 1 || writes.every((write) => write.expectOneRow === undefined))
-    );
+    return this.#ownsTransaction && this.#transaction === undefined && oneStatementFor(this.#pending);
   }
 
   async #send(db: Kysely<unknown>): Promise<void> {
     const writes = this.#pending;
     if (writes.length === 0) return;
     this.#pending = [];
-    let changed: number[];
     try {
-      changed = oneStatementFor(writes) ? await asOneStatement(db, writes) : await oneByOne(db, writes);
+      const changed = oneStatementFor(writes) ? await asOneStatement(db, writes) : await oneByOne(db, writes);
+      writes.forEach((write, i) => {
+        if (write.expectOneRow !== undefined && changed[i] !== 1) throw write.expectOneRow();
+      });
     } catch (error) {
-      for (const write of writes) {
-        const translated = write.translateError?.(error);
-        if (translated !== undefined) throw translated;
-      }
-      throw error;
+      if (this.#skippedLocks) this.#mayHaveRaced = true;
+      throw translated(error, writes);
     }
-    writes.forEach((write, i) => {
-      if (write.expectOneRow !== undefined && changed[i] !== 1) throw write.expectOneRow();
-    });
   }
+}
+
+/** The domain error a write's `translateError` makes of a failure, else the failure itself. */
+function translated(error: unknown, writes: readonly PendingWrite[]): unknown {
+  for (const write of writes) {
+    const domainError = write.translateError?.(error);
+    if (domainError !== undefined) return domainError;
+  }
+  return error;
 }
 
 const UNKNOWN_TABLE = '?';
@@ -272,6 +309,13 @@ function oneStatementFor(writes: readonly PendingWrite[]): boolean {
   return [...byTable.values()].every((table) => table.count === 1 || !table.changesRows);
 }
 
+/**
+ * The rows each write changed. With several writes, the version-checked ones are counted by
+ * `shared.expect_one_row_each`, which fails the statement when one changed none: that is thrown
+ * as the write's own error, and nothing was written. Only the checked writes are read by the
+ * final SELECT, so PostgreSQL runs them first and the others (run once the SELECT is done) never
+ * start when a check fails; an INSERT that would meet the winner's row is not even tried.
+ */
 async function asOneStatement(db: Kysely<unknown>, writes: readonly PendingWrite[]): Promise<number[]> {
   if (writes.length === 1) {
     const result = await db.executeQuery(preparedIfRoom(writes[0]!.query.compile()));
@@ -282,15 +326,19 @@ async function asOneStatement(db: Kysely<unknown>, writes: readonly PendingWrite
     const counted = write.expectOneRow === undefined ? write.query : returningOne(write.query);
     return sql`${name(i)} as (${counted})`;
   });
-  const counts = writes.map((write, i) =>
-    write.expectOneRow === undefined ? sql`0` : sql`(select count(*) from ${name(i)})::int`,
-  );
-  const statement = sql<{
-    changed: number[];
-  }>`with ${sql.join(ctes)} select array[${sql.join(counts)}] as changed`;
-  // Prepared: one command shape gives one text, and planning a CTE of writes costs more than running it.
-  const { rows } = await db.executeQuery(preparedIfRoom(statement.compile(db)));
-  return rows[0]!.changed;
+  const checked = writes.flatMap((write, i) => (write.expectOneRow === undefined ? [] : [i]));
+  const counts = checked.map((i) => sql`(select count(*) from ${name(i)})::int`);
+  const select =
+    checked.length === 0 ? sql`select 1` : sql`select shared.expect_one_row_each(array[${sql.join(counts)}])`;
+  try {
+    // Prepared: one command shape gives one text, and planning a CTE of writes costs more than running it.
+    await db.executeQuery(preparedIfRoom(sql`with ${sql.join(ctes)} ${select}`.compile(db)));
+  } catch (error) {
+    const position = sqlState(error) === PgErrorCode.rowCheckFailed ? Number(errorDetail(error)) : Number.NaN;
+    throw writes[checked[position - 1] ?? -1]?.expectOneRow?.() ?? error;
+  }
+  // Every checked write changed its one row, or the statement would have failed.
+  return writes.map(() => 1);
 }
 
 async function oneByOne(db: Kysely<unknown>, writes: readonly PendingWrite[]): Promise<number[]> {
@@ -346,11 +394,19 @@ export type RepositoriesFactory<Repositories> = (
  * state they describe) and the scope commits. Made on a transaction (an event delivery), the work
  * joins it and the outer owner commits.
  *
+ * The first attempt is optimistic: aggregates loaded `forChange` are read without locks (most
+ * commands meet no other writer of their aggregate, and then pay for no transaction). Should its
+ * writes fail after such a read (a lost version check, or a key taken since the read), the work
+ * runs again at once with locks, which waits a racing command out instead of refusing: the
+ * answer is the one the locked attempt gives. Aggregates whose repositories never lock keep plain
+ * optimistic concurrency: a lost version check is a `ConcurrencyError` (409).
+ *
  * When PostgreSQL aborts the transaction to break a deadlock (40P01) or a serialization conflict
  * (40001), which says nothing about the command and everything about timing, the work runs again
  * from the start (up to `ATTEMPTS` times, after a short random pause): it loads fresh aggregates,
  * and an aggregate handed in from outside keeps its events until they are stored. A joined unit of
- * work leaves that to the owner of the transaction (the relay retries the delivery).
+ * work leaves that to the owner of the transaction (the relay retries the delivery), and is never
+ * optimistic: its reads lock in the owner's transaction.
  */
 export class KyselyUnitOfWork<Repositories> implements UnitOfWork<Repositories> {
   readonly #db: Kysely<unknown>;
@@ -367,10 +423,18 @@ export class KyselyUnitOfWork<Repositories> implements UnitOfWork<Repositories> 
   async run<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
     if (this.#used) throw new Error('A unit of work runs once; make a new one per command');
     this.#used = true;
+    let optimistic = !this.#db.isTransaction;
     for (let attempt = 1; ; attempt += 1) {
+      const scope = UnitOfWorkScope.of(this.#db, { optimistic });
       try {
-        return await this.#attempt(work);
+        return await this.#attempt(work, scope);
       } catch (error) {
+        if (scope.mayHaveRaced) {
+          // Not counted: the locked attempt is the real one.
+          optimistic = false;
+          attempt -= 1;
+          continue;
+        }
         const transient = TRANSIENT.has(sqlState(error) ?? '');
         if (!transient || this.#db.isTransaction || attempt >= ATTEMPTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
@@ -378,8 +442,7 @@ export class KyselyUnitOfWork<Repositories> implements UnitOfWork<Repositories> 
     }
   }
 
-  async #attempt<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
-    const scope = UnitOfWorkScope.of(this.#db);
+  async #attempt<T>(work: (repositories: Repositories) => Promise<T>, scope: UnitOfWorkScope): Promise<T> {
     const tracker = new AggregateTracker();
     let value: T;
     let events: DomainEvent[];

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
 import { Id } from '../../../shared/domain/id.ts';
 import { PgErrorCode, sqlState, violatedConstraint } from '../../../shared/infrastructure/database.ts';
+import { prepared } from '../../../shared/infrastructure/prepared-statements.ts';
 import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import { Book } from '../domain/book.ts';
 import type { BookRepository } from '../domain/book-repository.ts';
@@ -9,10 +10,11 @@ import { IsbnTakenError } from '../domain/errors.ts';
 import type { BooksTable, CatalogTables } from './tables.ts';
 
 /**
- * A book is one row: its author ids are a bigint[] column, in the order they were added. Loading
- * takes the row `FOR UPDATE`, so concurrent commands on one book take turns (two members adding
- * two authors at once both succeed) instead of one failing the version check; the version check
- * on save stays as the safety net. Writes are queued on the unit of work's scope, which sends
+ * A book is one row: its author ids are a bigint[] column, in the order they were added. It is
+ * loaded `forChange`: first without a lock, the version check on save as the guard; should that
+ * check be lost, the unit of work runs again and loading takes the row `FOR UPDATE`, so
+ * concurrent commands on one book take turns (two members adding two authors at once both
+ * succeed) instead of one failing. Writes are queued on the unit of work's scope, which sends
  * them with the command's events.
  */
 export class KyselyBookRepository implements BookRepository {
@@ -57,16 +59,31 @@ export class KyselyBookRepository implements BookRepository {
   }
 
   async byId(id: Id): Promise<Book | undefined> {
-    const db = await this.#scope.transaction<CatalogTables>();
-    const row = await db
+    const { db, lock } = await this.#scope.forChange<CatalogTables>();
+    // Prepared, with named columns (ADR 0006): without a lock, a lookup on a pipelined lane.
+    const query = db
       .selectFrom('catalog.books')
-      .selectAll()
+      .select(BOOK_COLUMNS)
       .where('id', '=', id.toString())
-      .forUpdate()
-      .executeTakeFirst();
+      .$if(lock, (locked) => locked.forUpdate());
+    const row = (await db.executeQuery(prepared(query.compile()))).rows[0];
     return row && this.#tracker.track(fromRow(row));
   }
 }
+
+const BOOK_COLUMNS = [
+  'id',
+  'title',
+  'isbn',
+  'pages',
+  'price_amount',
+  'price_currency',
+  'publication_year',
+  'author_ids',
+  'created_at',
+  'updated_at',
+  'version',
+] as const satisfies readonly (keyof BooksTable)[];
 
 /** The unique constraint is the last word on "one book per isbn", races included. */
 function isbnTaken(book: Book): (error: unknown) => Error | undefined {

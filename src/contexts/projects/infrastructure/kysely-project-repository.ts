@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import { Id } from '../../../shared/domain/id.ts';
+import { prepared } from '../../../shared/infrastructure/prepared-statements.ts';
 import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import { ExampleProjectExistsError } from '../domain/errors.ts';
 import { Project } from '../domain/project.ts';
@@ -8,11 +9,13 @@ import type { TaskPrimitives } from '../domain/task.ts';
 import type { ProjectsTable, ProjectsTables } from './tables.ts';
 
 /**
- * Projects in PostgreSQL. Loading takes the project row `FOR UPDATE`: concurrent commands on one
- * project wait for each other and then see each other's changes, so ten simultaneous "add task"
- * requests get numbers 1–10 instead of nine version conflicts. Only the tasks a command names
- * are read, and only the tasks that changed are written, queued on the unit of work's scope with
- * the project row and the command's events.
+ * Projects in PostgreSQL. A project is loaded `forChange`: on a unit of work's first attempt
+ * without a lock (two pipelined lookups, then one autocommitted statement that writes the project
+ * row with its version check, the tasks and the events). When that check is lost to another
+ * command, the unit of work runs again and loading takes the project row `FOR UPDATE`: concurrent
+ * commands on one project wait for each other and then see each other's changes, so ten
+ * simultaneous "add task" requests get numbers 1–10 instead of nine version conflicts. Only the
+ * tasks a command names are read, and only the tasks that changed are written.
  */
 export class KyselyProjectRepository implements ProjectRepository {
   readonly #scope: UnitOfWorkScope;
@@ -88,27 +91,26 @@ export class KyselyProjectRepository implements ProjectRepository {
   }
 
   async byId(id: Id, tasks: readonly number[] = []): Promise<Project | undefined> {
-    const db = await this.#scope.transaction<ProjectsTables>();
-    const row = await db
+    const { db, lock } = await this.#scope.forChange<ProjectsTables>();
+    // Prepared, with named columns (ADR 0006): without a lock, a lookup on a pipelined lane.
+    const projectQuery = db
       .selectFrom('projects.projects')
-      .selectAll()
+      .select(PROJECT_COLUMNS)
       .where('id', '=', id.toString())
       .where('deleted_at', 'is', null)
-      .forUpdate()
-      .executeTakeFirst();
+      .$if(lock, (query) => query.forUpdate());
+    const row = (await db.executeQuery(prepared(projectQuery.compile()))).rows[0];
     if (row === undefined) return undefined;
     // Numbers the project never handed out are not asked for (nor can they overflow the column).
     const wanted = tasks.filter((n) => Number.isInteger(n) && n >= 1 && n < row.next_task_number);
-    const taskRows =
-      wanted.length === 0
-        ? []
-        : await db
-            .selectFrom('projects.tasks')
-            .select(['number', 'name', 'completed_at', 'created_at'])
-            .where('project_id', '=', row.id)
-            .where('number', 'in', wanted)
-            .execute();
-    return this.#rehydrate(row, taskRows);
+    if (wanted.length === 0) return this.#rehydrate(row, []);
+    // One shape per count of numbers asked for; the commands ask for one.
+    const tasksQuery = db
+      .selectFrom('projects.tasks')
+      .select(['number', 'name', 'completed_at', 'created_at'])
+      .where('project_id', '=', row.id)
+      .where('number', 'in', wanted);
+    return this.#rehydrate(row, (await db.executeQuery(prepared(tasksQuery.compile()))).rows);
   }
 
   async ownedBy(owner: Id): Promise<Project[]> {
@@ -146,6 +148,22 @@ export class KyselyProjectRepository implements ProjectRepository {
     this.#stored.set(project, new Map(tasks.map((task) => [task.number, task])));
   }
 }
+
+const PROJECT_COLUMNS = [
+  'id',
+  'owner_id',
+  'name',
+  'status',
+  'max_incomplete_tasks',
+  'is_example',
+  'next_task_number',
+  'task_count',
+  'completed_task_count',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+  'version',
+] as const satisfies readonly (keyof ProjectsTable)[];
 
 function sameTask(a: TaskPrimitives, b: TaskPrimitives): boolean {
   return a.name === b.name && a.completed_at?.getTime() === b.completed_at?.getTime();

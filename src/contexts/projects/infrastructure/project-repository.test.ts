@@ -243,33 +243,38 @@ describe.runIf(onServer)('concurrent commands on one project, on the PostgreSQL 
     expect(stored?.toPrimitives()).toMatchObject({ next_task_number: 11, task_count: 10, version: 11 });
   });
 
-  it('makes a rename wait for an archive in progress, then refuse it for the archive, not for the race', async () => {
+  it('runs a command that lost a race again, locked, on the winner’s state: a rename overtaken by an archive is refused for the archive, not for the race', async () => {
     const project = aProject(tools).build();
     await uow().run(({ projects }) => projects.add(project));
-    let archiveLoaded!: () => void;
+    let renameLoaded!: () => void;
     const loaded = new Promise<void>((resolve) => {
-      archiveLoaded = resolve;
+      renameLoaded = resolve;
     });
-    const order: string[] = [];
-    const archive = uow().run(async ({ projects }) => {
-      const p = (await projects.byId(project.id))!;
-      archiveLoaded();
-      // Hold the project while the rename tries to load it.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      p.archive(tools);
-      await projects.save(p);
-      order.push('archive committed');
+    let archiveCommitted!: () => void;
+    const archived = new Promise<void>((resolve) => {
+      archiveCommitted = resolve;
     });
-    await loaded;
+    const seen: string[] = [];
     const rename = uow().run(async ({ projects }) => {
       const p = (await projects.byId(project.id))!;
-      order.push(`rename loaded ${p.status}`);
+      seen.push(`rename loaded ${p.status}`);
+      renameLoaded();
+      // The first attempt holds no lock: the archive goes through meanwhile.
+      await archived;
       p.rename(ProjectName.parse('Too late'), tools);
       await projects.save(p);
     });
-    await archive;
+    await loaded;
+    await uow().run(async ({ projects }) => {
+      const p = (await projects.byId(project.id))!;
+      p.archive(tools);
+      await projects.save(p);
+    });
+    archiveCommitted();
     await expect(rename).rejects.toThrow(ProjectArchivedError);
-    expect(order).toEqual(['archive committed', 'rename loaded archived']);
+    expect(seen).toEqual(['rename loaded active', 'rename loaded archived']);
+    const stored = await uow().run(({ projects }) => projects.byId(project.id));
+    expect(stored?.toPrimitives()).toMatchObject({ status: 'archived', name: project.toPrimitives().name });
   });
 
   it('creates one example project when two deliveries of one sign-up race', async () => {
