@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { Id } from '../../../shared/domain/id.ts';
 import { prepared } from '../../../shared/infrastructure/prepared-statements.ts';
 import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
@@ -35,13 +35,17 @@ export class KyselyProjectRepository implements ProjectRepository {
       // transaction, and with it an event delivery that only wants to learn "the example is
       // already there".
       const db = await this.#scope.transaction<ProjectsTables>();
-      const inserted = await db
+      const insert = db
         .insertInto('projects.projects')
         .values({ ...row, version: 1 })
-        .onConflict((conflict) => conflict.column('owner_id').where('is_example', '=', true).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (inserted === undefined) throw new ExampleProjectExistsError(project.ownerId.toString());
+        // `true` as a literal: the conflict target must match the partial index in a generic plan too.
+        .onConflict((conflict) =>
+          conflict.column('owner_id').where('is_example', '=', sql.lit(true)).doNothing(),
+        )
+        .returning('id');
+      // Prepared (one shape): every sign-up runs it once.
+      const { rows } = await db.executeQuery(prepared(insert.compile()));
+      if (rows.length === 0) throw new ExampleProjectExistsError(project.ownerId.toString());
     } else {
       await this.#scope.write<ProjectsTables>((db) =>
         db.insertInto('projects.projects').values({ ...row, version: 1 }),

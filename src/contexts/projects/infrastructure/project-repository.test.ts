@@ -277,6 +277,19 @@ describe.runIf(onServer)('concurrent commands on one project, on the PostgreSQL 
     expect(stored?.toPrimitives()).toMatchObject({ status: 'archived', name: project.toPrimitives().name });
   });
 
+  it('keeps inserting example projects once PostgreSQL plans the prepared insert generically (after five)', async () => {
+    const owners = Array.from({ length: 8 }, (_, i) => Id.of(String(41_000 + i)));
+    for (const owner of owners)
+      await uow().run(({ projects }) => projects.add(exampleProjectFor(owner, tools)));
+    await expect(
+      uow().run(({ projects }) => projects.add(exampleProjectFor(owners[7]!, tools))),
+    ).rejects.toThrow(ExampleProjectExistsError);
+    const { rows } = await sql<{ n: string }>`
+      select count(*) as n from projects.projects
+       where is_example and owner_id in (${sql.join(owners.map(String))})`.execute(database.db);
+    expect(rows[0]?.n).toBe('8');
+  });
+
   it('creates one example project when two deliveries of one sign-up race', async () => {
     const owner = Id.of('31337');
     const results = await Promise.allSettled(
