@@ -5,7 +5,7 @@ import { AggregateRoot } from '../domain/aggregate-root.ts';
 import { ConcurrencyError, DomainError } from '../domain/domain-error.ts';
 import { Id } from '../domain/id.ts';
 import { type Database, openDatabase, PgErrorCode, sqlState } from './database.ts';
-import { KyselyUnitOfWork, UnitOfWorkScope } from './unit-of-work.ts';
+import { KyselyUnitOfWork, RecentRaces, UnitOfWorkScope } from './unit-of-work.ts';
 
 interface Tables {
   'public.uow_items': { id: number; name: string; version: number };
@@ -175,21 +175,21 @@ describe('UnitOfWorkScope', () => {
     await insertOneAndTwo();
     statements = [];
     const optimistic = UnitOfWorkScope.of(db as Kysely<unknown>, { optimistic: true });
-    const unlocked = await optimistic.forChange<Tables>();
+    const unlocked = await optimistic.forChange<Tables>('item:1');
     expect(unlocked.lock).toBe(false);
     await unlocked.db.selectFrom('public.uow_items').selectAll().execute();
     await optimistic.commit();
     expect(statements).toEqual(['select']);
 
     const locking = scope();
-    const locked = await locking.forChange<Tables>();
+    const locked = await locking.forChange<Tables>('item:1');
     expect(locked.lock).toBe(true);
     expect(locked.db.isTransaction).toBe(true);
     await locking.commit();
     // A scope that joins a transaction never skips its locks either.
     await db.transaction().execute(async (tx) => {
       const joined = UnitOfWorkScope.of(tx as unknown as Kysely<unknown>, { optimistic: true });
-      expect((await joined.forChange<Tables>()).lock).toBe(true);
+      expect((await joined.forChange<Tables>('item:1')).lock).toBe(true);
       await joined.commit();
     });
   });
@@ -197,7 +197,7 @@ describe('UnitOfWorkScope', () => {
   it('says a failed write may have been a race only after a read forChange skipped its lock', async () => {
     await insertOneAndTwo();
     const failing = async (work: UnitOfWorkScope, readForChange: boolean) => {
-      if (readForChange) await work.forChange<Tables>();
+      if (readForChange) await work.forChange<Tables>('item:1');
       await work.write((d: Kysely<Tables>) =>
         d.insertInto('public.uow_notes').values({ id: 9, item_id: 2, text: 'a' }),
       );
@@ -294,7 +294,7 @@ describe('UnitOfWorkScope', () => {
     await insertOneAndTwo();
     const items = (work: UnitOfWorkScope) => ({
       load: async (id: number) => {
-        const { db: reader, lock } = await work.forChange<Tables>();
+        const { db: reader, lock } = await work.forChange<Tables>(`item:${id}`);
         const row = await reader
           .selectFrom('public.uow_items')
           .selectAll()
@@ -309,8 +309,9 @@ describe('UnitOfWorkScope', () => {
         }),
     });
     const noEvents = { record: async () => undefined, committed: () => undefined };
+    const races = new RecentRaces();
     const attempts: string[] = [];
-    await new KyselyUnitOfWork(db as Kysely<unknown>, items, noEvents).run(async (repository) => {
+    await new KyselyUnitOfWork(db as Kysely<unknown>, items, noEvents, races).run(async (repository) => {
       const { row, lock } = await repository.load(1);
       attempts.push(`${lock ? 'locked' : 'optimistic'} read of ${row.name} at ${row.version}`);
       // Another command renames it between this attempt's read and its write (first attempt only).
@@ -324,6 +325,15 @@ describe('UnitOfWorkScope', () => {
     });
     expect(attempts).toEqual(['optimistic read of one at 1', 'locked read of eins at 2']);
     expect(await names()).toEqual(['eins!', 'two']);
+
+    // Item 1 lost a race just now: the next unit of work loads it locked at once; item 2, not.
+    const next: string[] = [];
+    for (const id of [1, 2]) {
+      await new KyselyUnitOfWork(db as Kysely<unknown>, items, noEvents, races).run(async (repository) => {
+        next.push(`item ${id} ${(await repository.load(id)).lock ? 'locked' : 'optimistic'}`);
+      });
+    }
+    expect(next).toEqual(['item 1 locked', 'item 2 optimistic']);
   });
 
   it('answers a lost version check with ConcurrencyError when the work skipped no lock', async () => {
@@ -381,5 +391,27 @@ describe('UnitOfWorkScope', () => {
     };
     const attempts = await Promise.all([run(1, 2), run(2, 1)]);
     expect(attempts.sort()).toEqual([1, 2]);
+  });
+});
+
+describe('RecentRaces', () => {
+  it('remembers a key that lost a race for its time to live, then forgets it', () => {
+    let now = 0;
+    const races = new RecentRaces({ ttlMs: 1_000, now: () => now });
+    races.lost(['project:1']);
+    expect(races.contended('project:1')).toBe(true);
+    expect(races.contended('project:2')).toBe(false);
+    now = 999;
+    expect(races.contended('project:1')).toBe(true);
+    now = 1_000;
+    expect(races.contended('project:1')).toBe(false);
+  });
+
+  it('holds at most its capacity, forgetting the key that lost longest ago first', () => {
+    const races = new RecentRaces({ capacity: 2, now: () => 0 });
+    races.lost(['a', 'b']);
+    races.lost(['a']); // lost again: now the newest
+    races.lost(['c']);
+    expect(['a', 'b', 'c'].filter((key) => races.contended(key))).toEqual(['a', 'c']);
   });
 });

@@ -104,8 +104,9 @@ export class UnitOfWorkScope {
   readonly #ownsTransaction: boolean;
   readonly #immediate: boolean;
   readonly #optimistic: boolean;
-  /** A `forChange` read went without its lock: a failed write may then be a lost race. */
-  #skippedLocks = false;
+  readonly #recentRaces: RecentRaces | undefined;
+  /** The keys of the `forChange` reads that went without their lock. */
+  readonly #unlocked: string[] = [];
   #mayHaveRaced = false;
   /** The transaction this scope began (a promise: concurrent first reads must share one). */
   #transaction: Promise<ControlledTransaction<unknown>> | undefined;
@@ -115,24 +116,31 @@ export class UnitOfWorkScope {
   #undo: (() => void)[] = [];
   #closed = false;
 
-  private constructor(db: Kysely<unknown>, immediate: boolean, optimistic: boolean) {
+  private constructor(db: Kysely<unknown>, immediate: boolean, options: ScopeOptions) {
     this.#db = db;
     this.#ownsTransaction = !db.isTransaction && !immediate;
     this.#immediate = immediate;
-    this.#optimistic = optimistic && this.#ownsTransaction;
+    this.#optimistic = (options.optimistic ?? false) && this.#ownsTransaction;
+    this.#recentRaces = options.recentRaces;
   }
 
   /**
    * The scope of a unit of work made on `db`: its own lazy transaction, or `db`'s when it is one.
-   * `optimistic` (only for its own transaction): `forChange` reads take no locks.
+   * `optimistic` (only for its own transaction): `forChange` reads take no locks, but for the
+   * aggregates `recentRaces` says lost a race lately.
    */
-  static of(db: Kysely<unknown>, options: { readonly optimistic?: boolean } = {}): UnitOfWorkScope {
-    return new UnitOfWorkScope(db, false, options.optimistic ?? false);
+  static of(db: Kysely<unknown>, options: ScopeOptions = {}): UnitOfWorkScope {
+    return new UnitOfWorkScope(db, false, options);
   }
 
   /** Every write is sent when it is made: for repositories used without a unit of work. */
   static immediate(db: Kysely<unknown>): UnitOfWorkScope {
-    return new UnitOfWorkScope(db, true, false);
+    return new UnitOfWorkScope(db, true, {});
+  }
+
+  /** The keys given to `forChange` reads that took no lock: the aggregates a lost race concerns. */
+  get readUnlocked(): readonly string[] {
+    return this.#unlocked;
   }
 
   /**
@@ -160,15 +168,19 @@ export class UnitOfWorkScope {
 
   /**
    * For loading an aggregate the command may change and whose save checks its version (with
-   * `saveVersioned`, or a write with `expectOneRow`). `lock` says whether to read it `FOR UPDATE`:
+   * `saveVersioned`, or a write with `expectOneRow`); `key` names it ("project:123"). `lock` says
+   * whether to read it `FOR UPDATE`:
    * - optimistic scope: false, and `db` is `reader()`'s. No transaction is begun, a prepared
    *   lookup takes a pipelined lane, and the version check at commit is the guard;
-   * - otherwise: true, and `db` is the transaction, so a concurrent command waits for this one
-   *   (and sees its changes) instead of losing its version check.
+   * - otherwise, or when the aggregate lost a race lately (`RecentRaces`): true, and `db` is the
+   *   transaction, so a concurrent command waits for this one (and sees its changes) instead of
+   *   losing its version check.
    */
-  async forChange<DB>(): Promise<{ readonly db: Kysely<DB>; readonly lock: boolean }> {
-    if (!this.#optimistic) return { db: await this.transaction<DB>(), lock: true };
-    this.#skippedLocks = true;
+  async forChange<DB>(key: string): Promise<{ readonly db: Kysely<DB>; readonly lock: boolean }> {
+    if (!this.#optimistic || this.#recentRaces?.contended(key) === true) {
+      return { db: await this.transaction<DB>(), lock: true };
+    }
+    this.#unlocked.push(key);
     return { db: await this.reader<DB>(), lock: false };
   }
 
@@ -278,9 +290,54 @@ export class UnitOfWorkScope {
         if (write.expectOneRow !== undefined && changed[i] !== 1) throw write.expectOneRow();
       });
     } catch (error) {
-      if (this.#skippedLocks) this.#mayHaveRaced = true;
+      if (this.#unlocked.length > 0) this.#mayHaveRaced = true;
       throw translated(error, writes);
     }
+  }
+}
+
+export interface ScopeOptions {
+  readonly optimistic?: boolean;
+  readonly recentRaces?: RecentRaces;
+}
+
+/**
+ * The aggregates that lost a race lately, by key, for `ttlMs`: a unit of work loads them locked
+ * at once. Where many commands meet on one row (fifty clients adding tasks to one project), an
+ * optimistic attempt would mostly lose and only add to the work; elsewhere nothing is remembered
+ * and every command tries without a lock first. Holds at most `capacity` keys, the oldest
+ * forgotten first. One per unit-of-work factory, so per process: it is only a hint.
+ */
+export class RecentRaces {
+  readonly #until = new Map<string, number>();
+  readonly #ttlMs: number;
+  readonly #capacity: number;
+  readonly #now: () => number;
+
+  constructor(options: { ttlMs?: number; capacity?: number; now?: () => number } = {}) {
+    this.#ttlMs = options.ttlMs ?? 1_000;
+    this.#capacity = options.capacity ?? 1_000;
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  lost(keys: Iterable<string>): void {
+    const until = this.#now() + this.#ttlMs;
+    for (const key of keys) {
+      this.#until.delete(key); // re-inserted: the newest, forgotten last
+      this.#until.set(key, until);
+    }
+    for (const oldest of this.#until.keys()) {
+      if (this.#until.size <= this.#capacity) break;
+      this.#until.delete(oldest);
+    }
+  }
+
+  contended(key: string): boolean {
+    const until = this.#until.get(key);
+    if (until === undefined) return false;
+    if (until > this.#now()) return true;
+    this.#until.delete(key);
+    return false;
   }
 }
 
@@ -412,12 +469,19 @@ export class KyselyUnitOfWork<Repositories> implements UnitOfWork<Repositories> 
   readonly #db: Kysely<unknown>;
   readonly #repositories: RepositoriesFactory<Repositories>;
   readonly #outbox: EventRecorder;
+  readonly #recentRaces: RecentRaces | undefined;
   #used = false;
 
-  constructor(db: Kysely<unknown>, repositories: RepositoriesFactory<Repositories>, outbox: EventRecorder) {
+  constructor(
+    db: Kysely<unknown>,
+    repositories: RepositoriesFactory<Repositories>,
+    outbox: EventRecorder,
+    recentRaces?: RecentRaces,
+  ) {
     this.#db = db;
     this.#repositories = repositories;
     this.#outbox = outbox;
+    this.#recentRaces = recentRaces;
   }
 
   async run<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
@@ -425,11 +489,15 @@ export class KyselyUnitOfWork<Repositories> implements UnitOfWork<Repositories> 
     this.#used = true;
     let optimistic = !this.#db.isTransaction;
     for (let attempt = 1; ; attempt += 1) {
-      const scope = UnitOfWorkScope.of(this.#db, { optimistic });
+      const scope = UnitOfWorkScope.of(this.#db, {
+        optimistic,
+        ...(this.#recentRaces ? { recentRaces: this.#recentRaces } : {}),
+      });
       try {
         return await this.#attempt(work, scope);
       } catch (error) {
         if (scope.mayHaveRaced) {
+          this.#recentRaces?.lost(scope.readUnlocked);
           // Not counted: the locked attempt is the real one.
           optimistic = false;
           attempt -= 1;
@@ -466,10 +534,12 @@ export class KyselyUnitOfWork<Repositories> implements UnitOfWork<Repositories> 
 const ATTEMPTS = 3;
 const TRANSIENT = new Set<string>([PgErrorCode.deadlockDetected, PgErrorCode.serializationFailure]);
 
+/** Units of work on `db`; they share one memory of the aggregates that lost races lately. */
 export function kyselyUnitOfWorkFactory<Repositories>(
   db: Kysely<unknown>,
   repositories: RepositoriesFactory<Repositories>,
   outbox: EventRecorder,
 ): UnitOfWorkFactory<Repositories> {
-  return () => new KyselyUnitOfWork(db, repositories, outbox);
+  const recentRaces = new RecentRaces();
+  return () => new KyselyUnitOfWork(db, repositories, outbox, recentRaces);
 }

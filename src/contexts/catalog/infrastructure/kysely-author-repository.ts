@@ -52,7 +52,7 @@ export class KyselyAuthorRepository implements AuthorRepository {
   }
 
   async byId(id: Id): Promise<Author | undefined> {
-    const { db, lock } = await this.#scope.forChange<CatalogTables>();
+    const { db, lock } = await this.#scope.forChange<CatalogTables>(`author:${id}`);
     // Prepared, with named columns (ADR 0006): without a lock, lookups on a pipelined lane. The
     // entries may then be newer than the row; the row's version check on save catches that.
     const authorQuery = db

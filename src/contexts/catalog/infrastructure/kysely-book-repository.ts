@@ -59,7 +59,7 @@ export class KyselyBookRepository implements BookRepository {
   }
 
   async byId(id: Id): Promise<Book | undefined> {
-    const { db, lock } = await this.#scope.forChange<CatalogTables>();
+    const { db, lock } = await this.#scope.forChange<CatalogTables>(`book:${id}`);
     // Prepared, with named columns (ADR 0006): without a lock, a lookup on a pipelined lane.
     const query = db
       .selectFrom('catalog.books')

@@ -95,7 +95,7 @@ export class KyselyProjectRepository implements ProjectRepository {
   }
 
   async byId(id: Id, tasks: readonly number[] = []): Promise<Project | undefined> {
-    const { db, lock } = await this.#scope.forChange<ProjectsTables>();
+    const { db, lock } = await this.#scope.forChange<ProjectsTables>(`project:${id}`);
     // Prepared, with named columns (ADR 0006): without a lock, a lookup on a pipelined lane.
     const projectQuery = db
       .selectFrom('projects.projects')
