@@ -83,8 +83,7 @@ interface WriteTarget {
  * - `reader()` is for plain reads: outside the transaction until one was begun. (Under READ
  *   COMMITTED a transaction gives reads no common snapshot anyway, only writes atomicity and
  *   locks a lifetime.)
- *
- * - `forChange()` is for loading an aggregate the command may change and whose save checks its
+ * - `forChange(key)` is for loading an aggregate the command may change and whose save checks its
  *   version. On an optimistic scope (the first attempt of a unit of work that owns its
  *   transaction) it is a plain read, and the versioned save is the guard; otherwise it is in the
  *   transaction and the caller locks what it reads (`FOR UPDATE`).
@@ -175,6 +174,11 @@ export class UnitOfWorkScope {
    * - otherwise, or when the aggregate lost a race lately (`RecentRaces`): true, and `db` is the
    *   transaction, so a concurrent command waits for this one (and sees its changes) instead of
    *   losing its version check.
+   *
+   * Only for an aggregate the command saves when it changes it: nothing checks an unlocked read
+   * of an aggregate that is only consulted (read that one with `transaction()`, locked). And read
+   * what the aggregate's rules need in one statement: two unlocked reads may see two moments, and
+   * a rule refused on such a torn state writes nothing for a version check to catch.
    */
   async forChange<DB>(key: string): Promise<{ readonly db: Kysely<DB>; readonly lock: boolean }> {
     if (!this.#optimistic || this.#recentRaces?.contended(key) === true) {
@@ -286,13 +290,37 @@ export class UnitOfWorkScope {
     this.#pending = [];
     try {
       const changed = oneStatementFor(writes) ? await asOneStatement(db, writes) : await oneByOne(db, writes);
-      writes.forEach((write, i) => {
-        if (write.expectOneRow !== undefined && changed[i] !== 1) throw write.expectOneRow();
-      });
+      const lost = writes.find((write, i) => write.expectOneRow !== undefined && changed[i] !== 1);
+      if (lost !== undefined) throw new LostCheck(lost);
     } catch (error) {
-      if (this.#unlocked.length > 0) this.#mayHaveRaced = true;
-      throw translated(error, writes);
+      const domainError =
+        error instanceof LostCheck ? error.write.expectOneRow!() : translated(error, writes);
+      // Only what a race explains: a lost check, or a key or reference another command changed
+      // since the read. Never an error without a SQLSTATE (a dropped connection: the statement
+      // may have committed, and running the command again would apply it twice), nor one a write
+      // translates into a domain answer, nor one that would only repeat (a timeout, a check).
+      const raced = error instanceof LostCheck || (domainError === error && RACES.has(sqlState(error) ?? ''));
+      if (raced && this.#unlocked.length > 0) this.#mayHaveRaced = true;
+      throw domainError;
     }
+  }
+}
+
+/** Failures a concurrent command can cause after an unlocked read: worth the locked re-run. */
+const RACES = new Set<string>([
+  PgErrorCode.uniqueViolation,
+  PgErrorCode.foreignKeyViolation,
+  PgErrorCode.deadlockDetected,
+  PgErrorCode.serializationFailure,
+]);
+
+/** A version-checked write changed no row (the scope turns it into the write's own error). */
+class LostCheck extends Error {
+  readonly write: PendingWrite;
+
+  constructor(write: PendingWrite) {
+    super('a version-checked write changed no row');
+    this.write = write;
   }
 }
 
@@ -369,9 +397,11 @@ function oneStatementFor(writes: readonly PendingWrite[]): boolean {
 /**
  * The rows each write changed. With several writes, the version-checked ones are counted by
  * `shared.expect_one_row_each`, which fails the statement when one changed none: that is thrown
- * as the write's own error, and nothing was written. Only the checked writes are read by the
- * final SELECT, so PostgreSQL runs them first and the others (run once the SELECT is done) never
- * start when a check fails; an INSERT that would meet the winner's row is not even tried.
+ * as `LostCheck` for that write, and nothing was written. Only the checked writes are read by the
+ * final SELECT, so PostgreSQL's executor runs them first and the others (run once the SELECT is
+ * done) do not start when a check fails. PostgreSQL documents that order as unpredictable: should
+ * it change, an INSERT that meets the winner's row fails with a unique violation instead, which
+ * sends the command to its locked re-run just the same.
  */
 async function asOneStatement(db: Kysely<unknown>, writes: readonly PendingWrite[]): Promise<number[]> {
   if (writes.length === 1) {
@@ -391,8 +421,10 @@ async function asOneStatement(db: Kysely<unknown>, writes: readonly PendingWrite
     // Prepared: one command shape gives one text, and planning a CTE of writes costs more than running it.
     await db.executeQuery(preparedIfRoom(sql`with ${sql.join(ctes)} ${select}`.compile(db)));
   } catch (error) {
-    const position = sqlState(error) === PgErrorCode.rowCheckFailed ? Number(errorDetail(error)) : Number.NaN;
-    throw writes[checked[position - 1] ?? -1]?.expectOneRow?.() ?? error;
+    if (sqlState(error) !== PgErrorCode.rowCheckFailed) throw error;
+    // DETAIL is the position of the write that lost; without it, the first checked write stands for it.
+    const position = Number(errorDetail(error));
+    throw new LostCheck(writes[checked[position - 1] ?? checked[0]!]!);
   }
   // Every checked write changed its one row, or the statement would have failed.
   return writes.map(() => 1);
@@ -496,7 +528,7 @@ export class KyselyUnitOfWork<Repositories> implements UnitOfWork<Repositories> 
       try {
         return await this.#attempt(work, scope);
       } catch (error) {
-        if (scope.mayHaveRaced) {
+        if (optimistic && scope.mayHaveRaced) {
           this.#recentRaces?.lost(scope.readUnlocked);
           // Not counted: the locked attempt is the real one.
           optimistic = false;

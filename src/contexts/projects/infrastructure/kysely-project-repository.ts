@@ -96,25 +96,46 @@ export class KyselyProjectRepository implements ProjectRepository {
 
   async byId(id: Id, tasks: readonly number[] = []): Promise<Project | undefined> {
     const { db, lock } = await this.#scope.forChange<ProjectsTables>(`project:${id}`);
-    // Prepared, with named columns (ADR 0006): without a lock, a lookup on a pipelined lane.
-    const projectQuery = db
-      .selectFrom('projects.projects')
-      .select(PROJECT_COLUMNS)
-      .where('id', '=', id.toString())
-      .where('deleted_at', 'is', null)
-      .$if(lock, (query) => query.forUpdate());
-    const row = (await db.executeQuery(prepared(projectQuery.compile()))).rows[0];
+    // Numbers that cannot be a task's are not asked for (nor can they overflow the column).
+    const wanted = tasks.filter((n) => Number.isInteger(n) && n >= 1 && n <= MAX_TASK_NUMBER);
+    // The row and the tasks asked for in one statement, so one moment: unlocked, two reads could
+    // see a task change the row does not show yet, and a rule refused on that would write nothing
+    // for the version check to catch. Prepared (ADR 0006; one shape per count of numbers asked
+    // for, the commands ask for one at most): without a lock, a lookup on a pipelined lane.
+    const query = db
+      .selectFrom('projects.projects as p')
+      .select(PROJECT_COLUMNS.map((column) => `p.${column}` as const))
+      .$if(wanted.length > 0, (withTasks) =>
+        withTasks
+          .leftJoin('projects.tasks as t', (join) =>
+            join.onRef('t.project_id', '=', 'p.id').on('t.number', 'in', wanted),
+          )
+          .select([
+            't.number as task_number',
+            't.name as task_name',
+            't.completed_at as task_completed_at',
+            't.created_at as task_created_at',
+          ]),
+      )
+      .where('p.id', '=', id.toString())
+      .where('p.deleted_at', 'is', null)
+      .$if(lock, (locked) => locked.forUpdate('p'));
+    const rows = (await db.executeQuery(prepared(query.compile()))).rows as ProjectWithTaskRow[];
+    const row = rows[0];
     if (row === undefined) return undefined;
-    // Numbers the project never handed out are not asked for (nor can they overflow the column).
-    const wanted = tasks.filter((n) => Number.isInteger(n) && n >= 1 && n < row.next_task_number);
-    if (wanted.length === 0) return this.#rehydrate(row, []);
-    // One shape per count of numbers asked for; the commands ask for one.
-    const tasksQuery = db
-      .selectFrom('projects.tasks')
-      .select(['number', 'name', 'completed_at', 'created_at'])
-      .where('project_id', '=', row.id)
-      .where('number', 'in', wanted);
-    return this.#rehydrate(row, (await db.executeQuery(prepared(tasksQuery.compile()))).rows);
+    const taskRows = rows.flatMap((r) =>
+      r.task_number == null
+        ? []
+        : [
+            {
+              number: r.task_number,
+              name: r.task_name!,
+              completed_at: r.task_completed_at ?? null,
+              created_at: r.task_created_at!,
+            },
+          ],
+    );
+    return this.#rehydrate(row, taskRows);
   }
 
   async ownedBy(owner: Id): Promise<Project[]> {
@@ -152,6 +173,16 @@ export class KyselyProjectRepository implements ProjectRepository {
     this.#stored.set(project, new Map(tasks.map((task) => [task.number, task])));
   }
 }
+
+/** Task numbers are `integer`s. */
+const MAX_TASK_NUMBER = 2_147_483_647;
+
+type ProjectWithTaskRow = Selectable<ProjectsTable> & {
+  task_number?: number | null;
+  task_name?: string | null;
+  task_completed_at?: Date | null;
+  task_created_at?: Date | null;
+};
 
 const PROJECT_COLUMNS = [
   'id',

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onServer, openTestDatabase } from '../../../../test/support/database.ts';
 import { ADA, aProject, fixedTools, GRACE } from '../../../../test/support/projects.ts';
@@ -11,10 +11,15 @@ import {
   inMemoryUnitOfWorkFactory,
 } from '../../../shared/infrastructure/in-memory-unit-of-work.ts';
 import { Outbox } from '../../../shared/infrastructure/outbox.ts';
-import { kyselyUnitOfWorkFactory } from '../../../shared/infrastructure/unit-of-work.ts';
+import {
+  type AggregateTracker,
+  kyselyUnitOfWorkFactory,
+  type UnitOfWorkScope,
+} from '../../../shared/infrastructure/unit-of-work.ts';
 import type { ProjectsRepositories } from '../application/dependencies.ts';
 import { ExampleProjectExistsError, ProjectArchivedError } from '../domain/errors.ts';
 import { exampleProjectFor } from '../domain/example-project.ts';
+import { IncompleteTaskLimit } from '../domain/incomplete-task-limit.ts';
 import { Project } from '../domain/project.ts';
 import { ProjectName } from '../domain/project-name.ts';
 import { TaskName } from '../domain/task-name.ts';
@@ -301,5 +306,100 @@ describe.runIf(onServer)('concurrent commands on one project, on the PostgreSQL 
     const { rows } = await sql<{ n: string }>`
       select count(*) as n from projects.projects where owner_id = ${owner.toString()}`.execute(database.db);
     expect(rows[0]?.n).toBe('1');
+  });
+});
+
+/** `db` whose `executeQuery` runs through `around` (to act between, or fail after, statements). */
+function intercept<T extends object>(
+  db: T,
+  around: (text: string, run: () => Promise<unknown>) => Promise<unknown>,
+): T {
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'executeQuery') {
+        return (query: { sql: string }) =>
+          around(query.sql, () =>
+            (target as unknown as { executeQuery: (q: unknown) => Promise<unknown> }).executeQuery(query),
+          );
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+describe('the optimistic attempt of a command on a project (both drivers)', () => {
+  let database: Awaited<ReturnType<typeof openTestDatabase>>;
+  beforeAll(async () => {
+    database = await openTestDatabase();
+  });
+  afterAll(() => database.dispose());
+  const repositories = (scope: UnitOfWorkScope, tracker: AggregateTracker) => ({
+    projects: new KyselyProjectRepository(scope, tracker),
+  });
+
+  it('reads the project and the tasks it asks for at one moment: no refusal on a torn state', async () => {
+    // Another command completes task 1 just before this command reads. Had the row and the task
+    // been read apart, around it, the row's count and the task would disagree and reopening
+    // task 1 would be refused for the limit, which no serial order does.
+    let between: (() => Promise<void>) | undefined;
+    const watched = intercept(database.db as object, async (text, run) => {
+      if (text.includes('"projects"."projects"') && text.startsWith('/* prepared */ select') && between) {
+        const hook = between;
+        between = undefined;
+        const result = await run();
+        await hook();
+        return result;
+      }
+      return run();
+    }) as Kysely<unknown>;
+    const uow = kyselyUnitOfWorkFactory(watched, repositories, new Outbox());
+    const plain = kyselyUnitOfWorkFactory(database.db, repositories, new Outbox());
+    const project = aProject(tools).withTasks('Buy wood', 'Cut wood', 'Paint it').completing(3).build();
+    await plain().run(({ projects }) => projects.add(project));
+    await plain().run(async ({ projects }) => {
+      const p = (await projects.byId(project.id))!;
+      p.changeIncompleteTaskLimit(IncompleteTaskLimit.of(2), tools);
+      await projects.save(p);
+    });
+    between = () =>
+      plain().run(async ({ projects }) => {
+        const p = (await projects.byId(project.id, [1]))!;
+        p.completeTask(1, tools);
+        await projects.save(p);
+      });
+    await uow().run(async ({ projects }) => {
+      const p = (await projects.byId(project.id, [1]))!;
+      p.reopenTask(1, tools);
+      await projects.save(p);
+    });
+    expect(between).toBeUndefined(); // the other command did run in between
+  });
+
+  it('does not run a command again when its statement failed without a SQLSTATE: it may have committed', async () => {
+    let failAfterCommit = false;
+    const flaky = intercept(database.db as object, async (text, run) => {
+      const result = await run();
+      if (failAfterCommit && /^(\/\*[^*]*\*\/ )?with /.test(text)) {
+        failAfterCommit = false;
+        throw new Error('Connection terminated unexpectedly');
+      }
+      return result;
+    }) as Kysely<unknown>;
+    const uow = kyselyUnitOfWorkFactory(flaky, repositories, new Outbox());
+    const project = aProject(tools).build();
+    await uow().run(({ projects }) => projects.add(project));
+    failAfterCommit = true;
+    const adding = uow().run(async ({ projects }) => {
+      const p = (await projects.byId(project.id))!;
+      p.addTask(TaskName.parse('Buy wood'), tools);
+      await projects.save(p);
+    });
+    await expect(adding).rejects.toThrow('Connection terminated unexpectedly');
+    const { rows } = await sql<{ number: number }>`
+      select number from projects.tasks where project_id = ${project.id.toString()} order by number`.execute(
+      database.db,
+    );
+    expect(rows.map((row) => row.number)).toEqual([1]); // once, not twice
   });
 });
