@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, onServer, type TestDatabase } from '../../../test/support/database.ts';
 import { type Database, openDatabase } from './database.ts';
-import { prepared, preparedIfRoom } from './prepared-statements.ts';
+import { everyColumn, prepared, preparedIfRoom } from './prepared-statements.ts';
 
 const plusOne = (db: Kysely<unknown>, text: string, n: number) =>
   db.selectNoFrom(sql<number>`${sql.raw(text)} + ${n}::int`.as('n')).compile();
@@ -10,6 +10,20 @@ const value = async (db: Kysely<unknown>, text: string, n: number) =>
   (await db.executeQuery(prepared(plusOne(db, text, n)))).rows[0];
 const varying = async (db: Kysely<unknown>, text: string, n: number) =>
   (await db.executeQuery(preparedIfRoom(plusOne(db, text, n)))).rows[0];
+
+describe('everyColumn', () => {
+  interface Row {
+    id: string;
+    name: string;
+    version: number;
+  }
+
+  it('answers the columns named, and refuses (at type-check) a list that leaves one out', () => {
+    expect(everyColumn<Row>()('id', 'name', 'version')).toEqual(['id', 'name', 'version']);
+    // @ts-expect-error 'version' is missing: `npm run check` fails if this ever compiles.
+    expect(everyColumn<Row>()('id', 'name')).toEqual(['id', 'name']);
+  });
+});
 
 describe('prepared statements', () => {
   it('marks a statement once, and leaves its SQL otherwise as it was', () => {

@@ -60,6 +60,23 @@ function marked<R>(query: CompiledQuery<R>, mark: string): CompiledQuery<R> {
   return query.sql.startsWith('/* prepared') ? query : { ...query, sql: mark + query.sql };
 }
 
+/**
+ * Every column of `Table`, named, for a prepared statement that reads whole rows (never
+ * `SELECT *`, above). The type refuses a list that leaves a column out, naming it: a column added
+ * to the table's type cannot go missing from the rows a repository rebuilds its aggregates from.
+ *
+ *     const MEMBER_COLUMNS = everyColumn<MembersTable>()('id', 'email', …);
+ */
+export function everyColumn<Table>() {
+  return <const Columns extends readonly (keyof Table & string)[]>(
+    ...columns: Columns & MissingColumns<Table, Columns[number]>
+  ): Columns => columns;
+}
+
+type MissingColumns<Table, Named> = [Exclude<keyof Table & string, Named>] extends [never]
+  ? unknown
+  : { readonly missing: Exclude<keyof Table & string, Named> };
+
 /** The shared pipelined connections beside the pool: one set for lookups by key, one for searches. */
 export interface Pipelines {
   readonly lookups: LookupPipeline;

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import { Id } from '../../../shared/domain/id.ts';
 import { PgErrorCode, sqlState, violatedConstraint } from '../../../shared/infrastructure/database.ts';
-import { prepared } from '../../../shared/infrastructure/prepared-statements.ts';
+import { everyColumn, prepared } from '../../../shared/infrastructure/prepared-statements.ts';
 import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import type { Email } from '../domain/email.ts';
 import { EmailTakenError } from '../domain/errors.ts';
@@ -9,8 +9,8 @@ import { Member } from '../domain/member.ts';
 import type { MemberRepository } from '../domain/member-repository.ts';
 import type { AccountsTables, MembersTable } from './tables.ts';
 
-/** Every column of a member row, named (a prepared statement must not `SELECT *`). */
-const MEMBER_COLUMNS = [
+/** Every column of the row, named (ADR 0006: a prepared statement must not `SELECT *`). */
+const MEMBER_COLUMNS = everyColumn<MembersTable>()(
   'id',
   'email',
   'name',
@@ -20,7 +20,7 @@ const MEMBER_COLUMNS = [
   'updated_at',
   'deleted_at',
   'version',
-] as const satisfies readonly (keyof MembersTable)[];
+);
 
 export class KyselyMemberRepository implements MemberRepository {
   readonly #scope: UnitOfWorkScope;

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { Id } from '../../../shared/domain/id.ts';
-import { prepared } from '../../../shared/infrastructure/prepared-statements.ts';
+import { everyColumn, prepared } from '../../../shared/infrastructure/prepared-statements.ts';
 import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import { Author, type BibliographyEntry } from '../domain/author.ts';
 import type { AuthorRepository } from '../domain/author-repository.ts';
@@ -130,7 +130,8 @@ function fromRows(
   });
 }
 
-const AUTHOR_COLUMNS = [
+/** Every column of the row, named (ADR 0006: a prepared statement must not `SELECT *`). */
+const AUTHOR_COLUMNS = everyColumn<AuthorsTable>()(
   'id',
   'first_name',
   'last_name',
@@ -139,4 +140,4 @@ const AUTHOR_COLUMNS = [
   'created_at',
   'updated_at',
   'version',
-] as const satisfies readonly (keyof AuthorsTable)[];
+);

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
 import { Id } from '../../../shared/domain/id.ts';
 import { PgErrorCode, sqlState, violatedConstraint } from '../../../shared/infrastructure/database.ts';
-import { prepared } from '../../../shared/infrastructure/prepared-statements.ts';
+import { everyColumn, prepared } from '../../../shared/infrastructure/prepared-statements.ts';
 import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import { Book } from '../domain/book.ts';
 import type { BookRepository } from '../domain/book-repository.ts';
@@ -71,7 +71,8 @@ export class KyselyBookRepository implements BookRepository {
   }
 }
 
-const BOOK_COLUMNS = [
+/** Every column of the row, named (ADR 0006: a prepared statement must not `SELECT *`). */
+const BOOK_COLUMNS = everyColumn<BooksTable>()(
   'id',
   'title',
   'isbn',
@@ -83,7 +84,7 @@ const BOOK_COLUMNS = [
   'created_at',
   'updated_at',
   'version',
-] as const satisfies readonly (keyof BooksTable)[];
+);
 
 /** The unique constraint is the last word on "one book per isbn", races included. */
 function isbnTaken(book: Book): (error: unknown) => Error | undefined {

@@ -1,6 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import { Id } from '../../../shared/domain/id.ts';
-import { prepared } from '../../../shared/infrastructure/prepared-statements.ts';
+import { everyColumn, prepared } from '../../../shared/infrastructure/prepared-statements.ts';
 import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import { ExampleProjectExistsError } from '../domain/errors.ts';
 import { Project } from '../domain/project.ts';
@@ -104,7 +104,7 @@ export class KyselyProjectRepository implements ProjectRepository {
     // for, the commands ask for one at most): without a lock, a lookup on a pipelined lane.
     const query = db
       .selectFrom('projects.projects as p')
-      .select(PROJECT_COLUMNS.map((column) => `p.${column}` as const))
+      .select(PROJECT_ROW)
       .$if(wanted.length > 0, (withTasks) =>
         withTasks
           .leftJoin('projects.tasks as t', (join) =>
@@ -184,7 +184,8 @@ type ProjectWithTaskRow = Selectable<ProjectsTable> & {
   task_created_at?: Date | null;
 };
 
-const PROJECT_COLUMNS = [
+/** Every column of the row, named (ADR 0006: a prepared statement must not `SELECT *`). */
+const PROJECT_COLUMNS = everyColumn<ProjectsTable>()(
   'id',
   'owner_id',
   'name',
@@ -198,7 +199,9 @@ const PROJECT_COLUMNS = [
   'updated_at',
   'deleted_at',
   'version',
-] as const satisfies readonly (keyof ProjectsTable)[];
+);
+/** The same, from the alias `p` (the row is read joined to the tasks asked for). */
+const PROJECT_ROW = PROJECT_COLUMNS.map((column) => `p.${column}` as const);
 
 function sameTask(a: TaskPrimitives, b: TaskPrimitives): boolean {
   return a.name === b.name && a.completed_at?.getTime() === b.completed_at?.getTime();
