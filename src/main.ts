@@ -4,8 +4,9 @@ import type { Config } from './config.ts';
 
 // Node keeps the compiled code (and the TypeScript it stripped) of every module it loads in a
 // cache directory (NODE_COMPILE_CACHE, else the system's temporary one), keyed by content: a
-// restart skips most of that work. It only applies to modules loaded after this line, hence the
-// dynamic imports below.
+// restart skips most of that work. `npm start` turns it on before this file loads
+// (src/compile-cache.js); this call covers a plain `node src/main.ts` and does nothing when it is
+// already on. It only applies to modules loaded after it, hence the dynamic imports below.
 enableCompileCache();
 const { buildApp } = await import('./app.ts');
 const { ConfigError, loadConfig, loadDotEnv } = await import('./config.ts');

@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, startProcess } from '../support/process.ts';
+import { freePort, npmScriptArgs, startProcess } from '../support/process.ts';
 
 describe('npm start, as a real process on an empty data folder', () => {
   const folders: string[] = [];
@@ -16,7 +18,7 @@ describe('npm start, as a real process on an empty data folder', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}/api/v1`;
     const server = await startProcess(
-      ['src/main.ts'],
+      npmScriptArgs('start'),
       { DATABASE_URL: `pglite://${join(dataDir, 'db')}`, PORT: String(port), NODE_ENV: 'development' },
       'Bounded is ready',
     );
@@ -58,11 +60,24 @@ describe('npm start, as a real process on an empty data folder', () => {
   it('refuses to start on a bad setting, naming the variable in one line', async () => {
     const port = await freePort();
     const attempt = startProcess(
-      ['src/main.ts'],
+      npmScriptArgs('start'),
       { PORT: 'eighty', DATABASE_URL: 'memory://' },
       'Bounded is ready',
     );
     await expect(attempt).rejects.toThrow(/Invalid PORT="eighty": an integer from 0 to 65535/);
     expect(port).toBeGreaterThan(0);
+  });
+
+  it("turns Node's compile cache on before the first TypeScript module loads (a warm start never loads the type stripper)", async () => {
+    const flags = npmScriptArgs('start').slice(0, -1); // everything before the entry module
+    const probe =
+      "import { getCompileCacheDir } from 'node:module'; console.log(getCompileCacheDir() ?? 'off')";
+    const { NODE_COMPILE_CACHE: _, ...env } = process.env; // off unless something turns it on
+    const cacheDir = async (args: string[]) =>
+      (
+        await promisify(execFile)(process.execPath, [...args, '--input-type=module', '-e', probe], { env })
+      ).stdout.trim();
+    expect(await cacheDir([])).toBe('off');
+    expect(await cacheDir(flags)).not.toBe('off');
   });
 });

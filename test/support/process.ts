@@ -1,5 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+
+/** The arguments an npm script gives `node` (its Node flags, preloads and entry), so a test runs exactly what `npm start` runs. */
+export function npmScriptArgs(name: string): string[] {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const [command, ...args] = (manifest.scripts[name] ?? '').split(/\s+/);
+  if (command !== 'node') throw new Error(`npm script ${name} does not run node: ${manifest.scripts[name]}`);
+  return args;
+}
 
 /** A port nobody listens on right now. */
 export async function freePort(): Promise<number> {
