@@ -2,7 +2,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { LookupPipeline } from './lookup-pipeline.ts';
-import { preparingPool } from './prepared-statements.ts';
+import { preparingPool, VARYING_PER_CONNECTION } from './prepared-statements.ts';
 import { timestamptzParser } from './timestamptz.ts';
 
 /**
@@ -81,6 +81,9 @@ export interface Database<DB> {
   close(): Promise<void>;
 }
 
+/** How long a write on a write lane may wait for a lock before it fails (55P03): at once, in effect. */
+const WRITE_LANE_LOCK_TIMEOUT = '1ms';
+
 export async function openDatabase<DB>(
   target: DatabaseTarget,
   options: DatabaseOptions = {},
@@ -127,7 +130,13 @@ export async function openDatabase<DB>(
           // A search's generic plan is made once per lane and statement; a custom one, planned
           // with the pattern on every run, cost the server more than running it (docs/adr/0007).
           searches: new LookupPipeline(pool.options, lanes, onError, {
-            plan_cache_mode: 'force_generic_plan',
+            settings: { plan_cache_mode: 'force_generic_plan' },
+          }),
+          // A unit of work's optimistic write never waits on a row lock here: it fails at once
+          // (55P03) and the command runs again on a pooled connection, locked (docs/adr/0005).
+          writes: new LookupPipeline(pool.options, lanes, onError, {
+            settings: { lock_timeout: WRITE_LANE_LOCK_TIMEOUT },
+            preparedPerLane: VARYING_PER_CONNECTION,
           }),
         }
       : undefined;
@@ -162,6 +171,10 @@ export const PgErrorCode = {
   foreignKeyViolation: '23503',
   serializationFailure: '40001',
   deadlockDetected: '40P01',
+  /** `lock_timeout` ran out (the write lanes set it). */
+  lockNotAvailable: '55P03',
+  /** A named statement the session does not have (its Parse failed, or a pooler moved us). */
+  statementNotPrepared: '26000',
   /** Raised by `shared.expect_one_row_each`: a version-checked write changed no row. */
   rowCheckFailed: 'BD409',
 } as const;

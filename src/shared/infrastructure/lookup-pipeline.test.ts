@@ -2,7 +2,8 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, onServer, type TestDatabase } from '../../../test/support/database.ts';
 import { type Database, openDatabase } from './database.ts';
-import { prepared, preparedSearch } from './prepared-statements.ts';
+import { LookupPipeline } from './lookup-pipeline.ts';
+import { prepared, preparedSearch, preparedWrite } from './prepared-statements.ts';
 
 /** A fixed-shape lookup: `select <n> / $1` (a zero divides by zero, to make one fail). */
 const quotient = async (db: Kysely<unknown>, n: number, by: number) =>
@@ -181,5 +182,86 @@ describe.runIf(onServer)('lookup pipeline (PostgreSQL server)', () => {
     await sql`alter table public.pipeline_columns add column b int`.execute(db);
     await expect(probe()).rejects.toMatchObject({ code: '0A000' });
     expect((await probe()).rows).toEqual([]);
+  });
+
+  it("runs a unit of work's autocommitted write on a write lane: committed when answered, never waiting on a row lock", async () => {
+    const lockTimeout = async (on: Kysely<unknown>, mark: typeof prepared) =>
+      (
+        await on.executeQuery(
+          mark(sql<{ t: string }>`select current_setting('lock_timeout') as t`.compile(on)),
+        )
+      ).rows[0]?.t;
+    expect(await lockTimeout(db, preparedWrite)).toBe('1ms');
+    expect(await lockTimeout(db, prepared)).toBe('0');
+    await db.transaction().execute(async (trx) => {
+      expect(await lockTimeout(trx, preparedWrite)).toBe('0'); // in a transaction: its connection
+    });
+
+    const write = (statement: ReturnType<typeof sql>) =>
+      db.executeQuery(preparedWrite(statement.compile(db)));
+    await sql`create table public.pipeline_writes (id int primary key, n int not null)`.execute(db);
+    // The pool's only connection is held: the writes do not need it.
+    const trx = await db.startTransaction().execute();
+    try {
+      await within(2000, write(sql`insert into public.pipeline_writes values (1, 0), (2, 0)`));
+      // Committed once answered: another connection (a lookup lane) sees it at once.
+      expect(
+        (
+          await db.executeQuery(
+            prepared(sql`select count(*)::int as n from public.pipeline_writes`.compile(db)),
+          )
+        ).rows,
+      ).toEqual([{ n: 2 }]);
+      // A row another transaction holds: the write fails at once (55P03), and the lane goes on.
+      await sql`update public.pipeline_writes set n = 1 where id = 1`.execute(trx);
+      await expect(
+        within(2000, write(sql`update public.pipeline_writes set n = 2 where id = 1`)),
+      ).rejects.toMatchObject({ code: '55P03' });
+      await within(2000, write(sql`update public.pipeline_writes set n = 2 where id = 2`));
+    } finally {
+      await trx.rollback().execute();
+    }
+    expect((await sql`select id, n from public.pipeline_writes order by id`.execute(db)).rows).toEqual([
+      { id: 1, n: 0 },
+      { id: 2, n: 2 },
+    ]);
+  });
+
+  it('prepares at most preparedPerLane texts on a lane where it is set, and sends the rest unnamed', async () => {
+    if (fresh.target.kind !== 'postgres') throw new Error('a server test');
+    const pipeline = new LookupPipeline({ connectionString: fresh.target.url }, 1, () => {}, {
+      preparedPerLane: 2,
+    });
+    try {
+      const run = (n: number) => pipeline.query(`cap_${n}`, `select ${n}::int as n`, []);
+      for (const n of [1, 2, 3, 4, 1]) expect((await run(n)).rows).toEqual([{ n }]);
+      const named = await pipeline.query(
+        'cap_count',
+        'select array_agg(name order by name) as names from pg_prepared_statements',
+        [],
+      );
+      expect(named.rows).toEqual([{ names: ['cap_1', 'cap_2'] }]);
+    } finally {
+      await pipeline.end();
+    }
+  });
+
+  it('closes every lane, write lanes included, when the database closes', async () => {
+    const other = await openDatabase(fresh.target, { poolSize: 1 });
+    const probes = [prepared, preparedSearch, preparedWrite].map((mark, i) =>
+      other.db.executeQuery(mark(sql`select ${sql.lit(`closing probe ${i}`)} as probe`.compile(other.db))),
+    );
+    await Promise.all(probes);
+    await other.close();
+    const open = async () =>
+      (
+        await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and query like '%closing probe%' and pid <> pg_backend_pid()`.execute(
+          db,
+        )
+      ).rows[0]?.n;
+    for (let waited = 0; waited < 2000 && (await open()) !== 0; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await open()).toBe(0);
   });
 });

@@ -15,34 +15,35 @@ import pg from 'pg';
  * Only what waits on no transaction goes here: a SELECT by key (the `prepared()` mark, on the
  * statement's first word, with no locking clause) outside a transaction neither takes nor waits for
  * row locks, so nothing queues behind a row lock on a lane (a table lock, as a migration takes,
- * holds up a lane's lookups as it holds up the pool's). Writes, locking reads and transactions keep
- * to the pool. Searches, whose cost depends on their input, get a pipeline of their own, so that a
- * slow one holds up no lookup by key. A lane that fails, or whose prepared statements the server no
- * longer accepts, is retired and the next lookup opens a fresh one.
+ * holds up a lane's lookups as it holds up the pool's). Locking reads and transactions keep to the
+ * pool. Searches, whose cost depends on their input, get a pipeline of their own, so that a slow
+ * one holds up no lookup by key. So do a unit of work's autocommitted writes (`preparedWrite`),
+ * on sessions whose `lock_timeout` makes a write that meets a row lock fail at once instead of
+ * holding up the lane: the unit of work then runs the command again on a pooled connection, which
+ * waits. A lane that fails, or whose prepared statements the server no longer accepts, is retired
+ * and the next statement opens a fresh one.
  */
 export class LookupPipeline {
   readonly #config: pg.ClientConfig;
   readonly #size: number;
   readonly #onError: (error: Error) => void;
-  readonly #settings: Readonly<Record<string, string>>;
+  readonly #options: LaneOptions;
   #lanes: Lane[] = [];
   #ended = false;
 
-  /**
-   * `settings` are set on each lane's session once it has connected, before its first statement
-   * (`set_config`, not the startup packet: the connection string's own `options`, and poolers
-   * that refuse startup options, stay as they are).
-   */
   constructor(
     config: pg.ClientConfig,
     size: number,
     onError: (error: Error) => void = () => {},
-    settings: Readonly<Record<string, string>> = {},
+    options: Partial<LaneOptions> = {},
   ) {
     this.#config = config;
     this.#size = size;
     this.#onError = onError;
-    this.#settings = settings;
+    this.#options = {
+      settings: options.settings ?? {},
+      preparedPerLane: options.preparedPerLane ?? Infinity,
+    };
   }
 
   /** How many lanes are open now (a lane opens when every open one has a lookup in flight). */
@@ -67,7 +68,7 @@ export class LookupPipeline {
     let best: Lane | undefined;
     for (const lane of this.#lanes) if (best === undefined || lane.pending < best.pending) best = lane;
     if (best !== undefined && (best.pending === 0 || this.#lanes.length >= this.#size)) return best;
-    const lane = new Lane(this.#config, this.#settings, (retired, error) => {
+    const lane = new Lane(this.#config, this.#options, (retired, error) => {
       this.#lanes = this.#lanes.filter((other) => other !== retired);
       if (error !== undefined) this.#onError(error);
     });
@@ -87,6 +88,21 @@ export function isStaleStatement(error: unknown): boolean {
   return code === '26000' || code === '42P05' || code === '0A000';
 }
 
+export interface LaneOptions {
+  /**
+   * Set on each lane's session once it has connected, before its first statement (`set_config`,
+   * not the startup packet: the connection string's own `options`, and poolers that refuse startup
+   * options, stay as they are).
+   */
+  readonly settings: Readonly<Record<string, string>>;
+  /**
+   * How many statement texts a lane prepares (by their names); the rest go unnamed. Unbounded for
+   * lookups, whose texts are as many as their call sites; bounded where the text varies with the
+   * input (a unit of work's writes).
+   */
+  readonly preparedPerLane: number;
+}
+
 type Retire = (lane: Lane, error?: Error) => void;
 type Corkable = { cork(): void; uncork(): void };
 
@@ -94,15 +110,19 @@ type Corkable = { cork(): void; uncork(): void };
 class Lane {
   readonly #client: pg.Client;
   readonly #retire: Retire;
+  readonly #preparedPerLane: number;
+  /** The names prepared on this lane, while they are counted (`preparedPerLane`). */
+  readonly #prepared = new Set<string>();
   #connecting: Promise<void> | undefined;
   #corked = false;
   #retired = false;
   #ending: Promise<void> | undefined;
   pending = 0;
 
-  constructor(config: pg.ClientConfig, settings: Readonly<Record<string, string>>, retire: Retire) {
+  constructor(config: pg.ClientConfig, { settings, preparedPerLane }: LaneOptions, retire: Retire) {
     this.#client = new pg.Client({ ...config, pipeline: true });
     this.#retire = retire;
+    this.#preparedPerLane = preparedPerLane;
     // A broken socket fails the lookups in flight (they reject on their own); the lane goes.
     this.#client.on('error', (error) => this.#leave(error));
     this.#connecting = this.#client
@@ -130,7 +150,7 @@ class Lane {
     try {
       if (this.#connecting !== undefined) await this.#connecting;
       this.#cork();
-      return await this.#client.query({ name, text, values: values as unknown[] });
+      return await this.#client.query({ name: this.#nameFor(name), text, values: values as unknown[] });
     } catch (error) {
       if (isStaleStatement(error)) this.#leave();
       throw error;
@@ -138,6 +158,14 @@ class Lane {
       this.pending -= 1;
       if (this.#retired && this.pending === 0) void this.end();
     }
+  }
+
+  /** The name to prepare the statement under, or undefined (unnamed) once the lane has no room. */
+  #nameFor(name: string): string | undefined {
+    if (this.#preparedPerLane === Infinity || this.#prepared.has(name)) return name;
+    if (this.#prepared.size >= this.#preparedPerLane) return undefined;
+    this.#prepared.add(name);
+    return name;
   }
 
   end(): Promise<void> {

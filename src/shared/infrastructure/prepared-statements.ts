@@ -21,6 +21,12 @@ import { isStaleStatement, type LookupPipeline } from './lookup-pipeline.ts';
  *   `VARYING_PER_CONNECTION` of them, unnamed after that, so they can neither grow without end nor
  *   crowd out the lookups.
  *
+ * - `preparedWrite(query)`: a unit of work's whole write, sent alone as one autocommitted
+ *   statement on its optimistic attempt (docs/adr/0005). Prepared while there is room, as
+ *   `preparedIfRoom`; with a pipeline it runs on the write lanes, which never wait on a row lock
+ *   (`lock_timeout`): one that would fails with 55P03, and the unit of work runs the command again
+ *   locked, on a pooled connection, where it waits.
+ *
  * - `preparedSearch(query)`: a page of a list or a search (`title ILIKE $1`, `author_ids @> …`),
  *   whose cost depends on its input. With a pipeline it runs on the search lanes, prepared, with
  *   generic plans (below); without one, on the pool, unnamed, as any other statement.
@@ -37,7 +43,9 @@ import { isStaleStatement, type LookupPipeline } from './lookup-pipeline.ts';
 const FIXED = '/* prepared */ ';
 const VARYING = '/* prepared if room */ ';
 const SEARCH = '/* prepared search */ ';
-const VARYING_PER_CONNECTION = 100;
+const WRITE = '/* prepared write */ ';
+/** How many varying texts a connection prepares (a pooled one, or a write lane). */
+export const VARYING_PER_CONNECTION = 100;
 /** Statement names by SQL text: hashing once per text, not per call. */
 const NAMES = new Map<string, string>();
 const NAMES_LIMIT = 10_000;
@@ -49,6 +57,11 @@ export function prepared<R>(query: CompiledQuery<R>): CompiledQuery<R> {
 /** Marks a query whose text may vary to run prepared while the connection has room for it. */
 export function preparedIfRoom<R>(query: CompiledQuery<R>): CompiledQuery<R> {
   return marked(query, VARYING);
+}
+
+/** Marks a unit of work's optimistic write statement, autocommitted: prepared if room, on the write lanes. */
+export function preparedWrite<R>(query: CompiledQuery<R>): CompiledQuery<R> {
+  return marked(query, WRITE);
 }
 
 /** Marks a list or search query to run prepared on the search lanes, with a generic plan. */
@@ -77,11 +90,16 @@ type MissingColumns<Table, Named> = [Exclude<keyof Table & string, Named>] exten
   ? unknown
   : { readonly missing: Exclude<keyof Table & string, Named> };
 
-/** The shared pipelined connections beside the pool: one set for lookups by key, one for searches. */
+/**
+ * The shared pipelined connections beside the pool: one set for lookups by key, one for searches,
+ * one for the autocommitted writes of units of work.
+ */
 export interface Pipelines {
   readonly lookups: LookupPipeline;
   /** Its sessions are set to `plan_cache_mode = force_generic_plan` (docs/adr/0007). */
   readonly searches: LookupPipeline;
+  /** Its sessions are set to a `lock_timeout` of 1 ms, and it prepares at most so many texts per lane. */
+  readonly writes: LookupPipeline;
 }
 
 /**
@@ -101,7 +119,7 @@ export function preparingPool(pool: pg.Pool, pipelines?: Pipelines): PostgresPoo
     connect: async () =>
       pipelines === undefined ? PreparingClient.of(await pool.connect()) : new RoutingClient(pool, pipelines),
     end: async () => {
-      await Promise.all([pipelines?.lookups.end(), pipelines?.searches.end()]);
+      await Promise.all([pipelines?.lookups.end(), pipelines?.searches.end(), pipelines?.writes.end()]);
       await pool.end();
     },
   };
@@ -123,6 +141,15 @@ const SEARCH_SELECT = `${SEARCH}select `;
 /** A statement a pipeline may take: a SELECT with that mark, taking no row locks. */
 const pipelined = (sql: string, markedSelect: string) => sql.startsWith(markedSelect) && !LOCKING.test(sql);
 
+/** The pipeline for a checkout's first statement, if one takes it; the pool's otherwise. */
+function pipelineFor(sql: string, pipelines: Pipelines): LookupPipeline | undefined {
+  if (pipelined(sql, LOOKUP_SELECT)) return pipelines.lookups;
+  if (pipelined(sql, SEARCH_SELECT)) return pipelines.searches;
+  // First on its checkout, so no BEGIN came before it: it is autocommitted wherever it runs.
+  if (sql.startsWith(WRITE)) return pipelines.writes;
+  return undefined;
+}
+
 /** A checkout handle: lookups to the pipeline, anything else to a pooled connection it keeps. */
 class RoutingClient implements PostgresPoolClient {
   readonly #pool: pg.Pool;
@@ -143,11 +170,7 @@ class RoutingClient implements PostgresPoolClient {
 
   query = ((sqlOrCursor: string | pg.Submittable, parameters?: readonly unknown[]) => {
     if (this.#pooled === undefined && typeof sqlOrCursor === 'string') {
-      const pipeline = pipelined(sqlOrCursor, LOOKUP_SELECT)
-        ? this.#pipelines.lookups
-        : pipelined(sqlOrCursor, SEARCH_SELECT)
-          ? this.#pipelines.searches
-          : undefined;
+      const pipeline = pipelineFor(sqlOrCursor, this.#pipelines);
       if (pipeline !== undefined) return pipeline.query(statementName(sqlOrCursor), sqlOrCursor, parameters);
     }
     this.#pooled ??= this.#pool.connect().then((client) => {
@@ -209,7 +232,7 @@ class PreparingClient implements PostgresPoolClient {
 
   #nameFor(sql: string): string | undefined {
     const fixed = sql.startsWith(FIXED);
-    if (!fixed && !sql.startsWith(VARYING)) return undefined;
+    if (!fixed && !sql.startsWith(VARYING) && !sql.startsWith(WRITE)) return undefined;
     const name = statementName(sql);
     if (fixed || this.#varying.has(name)) return name;
     if (this.#varying.size >= VARYING_PER_CONNECTION) return undefined;

@@ -359,6 +359,142 @@ describe('UnitOfWorkScope', () => {
     expect(await names()).toEqual(['one', 'two']);
   });
 
+  it.runIf(onServer)(
+    'runs the work again locked, on a pooled connection that waits, when its optimistic statement met a row lock on a write lane',
+    async () => {
+      await insertOneAndTwo();
+      // Another transaction holds item 1's row (it changes nothing) until the locked attempt comes
+      // (or 5 s, so that a wrong turn fails instead of hanging).
+      const holder = await db.startTransaction().execute();
+      await holder.updateTable('public.uow_items').set({ version: 1 }).where('id', '=', 1).execute();
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+        setTimeout(resolve, 5_000);
+      }).then(() => holder.commit().execute());
+      const items = (work: UnitOfWorkScope) => ({
+        load: async (id: number) => {
+          const { db: reader, lock } = await work.forChange<Tables>(`item:${id}`);
+          if (lock) release();
+          const query = reader.selectFrom('public.uow_items').selectAll().where('id', '=', id);
+          return { row: await query.$if(lock, (q) => q.forUpdate()).executeTakeFirstOrThrow(), lock };
+        },
+        rename: (id: number, name: string, version: number) =>
+          work.write(rename(id, name, version), {
+            expectOneRow: () => new ConcurrencyError('item', String(id)),
+          }),
+      });
+      const noEvents = { record: async () => undefined, committed: () => undefined };
+      const attempts: string[] = [];
+      await new KyselyUnitOfWork(db as Kysely<unknown>, items, noEvents).run(async (repository) => {
+        const { row, lock } = await repository.load(1);
+        attempts.push(`${lock ? 'locked' : 'optimistic'} read at ${row.version}`);
+        await repository.rename(1, 'uno', row.version);
+      });
+      await released;
+      // The optimistic statement gave up on the lock at once (55P03) instead of holding up its
+      // lane; the locked attempt waited for the holder, then renamed.
+      expect(attempts).toEqual(['optimistic read at 1', 'locked read at 1']);
+      expect(await names()).toEqual(['uno', 'two']);
+    },
+  );
+
+  it.runIf(onServer)(
+    'runs a command that only inserts again on a pooled connection when its statement met a lock on a write lane',
+    async () => {
+      const noEvents = { record: async () => undefined, committed: () => undefined };
+      /** Inserts the item; `holder` ends when the second attempt begins. Answers the attempts made. */
+      const insertWhile = async (
+        holder: Promise<unknown>,
+        end: () => Promise<unknown>,
+        id: number,
+        name: string,
+      ) => {
+        let attempts = 0;
+        let ended: Promise<unknown> | undefined;
+        const endOnce = () => {
+          ended ??= end();
+          return ended;
+        };
+        const inserts = (work: UnitOfWorkScope) => ({
+          add: async () => {
+            attempts += 1;
+            if (attempts === 2) await endOnce();
+            await work.write(insertItem(id, name), {
+              translateError: (error) =>
+                sqlState(error) === PgErrorCode.uniqueViolation ? new NameTakenError('taken') : undefined,
+            });
+          },
+        });
+        await holder;
+        const outcome = await new KyselyUnitOfWork(db as Kysely<unknown>, inserts, noEvents)
+          .run((repository) => repository.add())
+          .then(
+            () => 'inserted',
+            (error: unknown) => (error instanceof NameTakenError ? 'name taken' : error),
+          );
+        await endOnce(); // had there been no second attempt, the holder must still end
+        return { outcome, attempts };
+      };
+      // An uncommitted insert of the same name: the unique index makes a second one wait for its end.
+      const rolledBack = await db.startTransaction().execute();
+      expect(
+        await insertWhile(
+          insertItem(3, 'three')(rolledBack).execute(),
+          () => rolledBack.rollback().execute(),
+          4,
+          'three',
+        ),
+      ).toEqual({ outcome: 'inserted', attempts: 2 });
+      const committed = await db.startTransaction().execute();
+      expect(
+        await insertWhile(
+          insertItem(5, 'five')(committed).execute(),
+          () => committed.commit().execute(),
+          6,
+          'five',
+        ),
+      ).toEqual({ outcome: 'name taken', attempts: 2 });
+      expect(await names()).toEqual(['three', 'five']);
+    },
+  );
+
+  it.runIf(onServer)(
+    "runs every command again on the pool when a table lock met a write statement's first use on a lane",
+    async () => {
+      const noEvents = { record: async () => undefined, committed: () => undefined };
+      // A text no lane has prepared yet: pg parses it once for the statements sent together, and
+      // that Parse is what waits for the table lock (and gives up: 55P03 for the first, 26000 for
+      // the others, which never ran either).
+      const inserts = (work: UnitOfWorkScope) => ({
+        add: (id: number) =>
+          work.write((d: Kysely<Tables>) =>
+            d
+              .insertInto('public.uow_items')
+              .values({ id, name: `table lock ${id}`, version: 7 })
+              .returning('id'),
+          ),
+      });
+      const holder = await db.startTransaction().execute();
+      await sql`lock table public.uow_items in share mode`.execute(holder);
+      const released = new Promise((resolve) => setTimeout(resolve, 300)).then(() =>
+        holder.commit().execute(),
+      );
+      const ids = [11, 12, 13, 14, 15, 16];
+      await Promise.all(
+        ids.map((id) =>
+          new KyselyUnitOfWork(db as Kysely<unknown>, inserts, noEvents).run((repository) =>
+            repository.add(id),
+          ),
+        ),
+      );
+      await released;
+      expect(
+        (await db.selectFrom('public.uow_items').select('id').orderBy('id').execute()).map((r) => r.id),
+      ).toEqual(ids);
+    },
+  );
+
   it.runIf(onServer)('runs the work again when PostgreSQL breaks a deadlock by aborting it', async () => {
     await insertOneAndTwo();
     const lockers = (work: UnitOfWorkScope) => ({

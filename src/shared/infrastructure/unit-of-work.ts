@@ -1,4 +1,5 @@
 import {
+  type CompiledQuery,
   type ControlledTransaction,
   type DeleteQueryBuilder,
   type InsertQueryBuilder,
@@ -13,7 +14,7 @@ import type { AggregateRoot } from '../domain/aggregate-root.ts';
 import { ConcurrencyError } from '../domain/domain-error.ts';
 import type { DomainEvent } from '../domain/domain-event.ts';
 import { errorDetail, PgErrorCode, sqlState } from './database.ts';
-import { preparedIfRoom } from './prepared-statements.ts';
+import { preparedIfRoom, preparedWrite } from './prepared-statements.ts';
 
 /** Remembers the aggregates a unit of work's repositories handed out or stored. */
 export class AggregateTracker {
@@ -145,7 +146,9 @@ export class UnitOfWorkScope {
   /**
    * True once a write failed after a `forChange` read took no lock: the failure (a lost version
    * check, or a key another command took since the read) may be a race the locked attempt would
-   * have waited out, so the unit of work runs again with locks.
+   * have waited out, so the unit of work runs again with locks. Also when the optimistic
+   * statement, on a write lane, gave up on a row lock another transaction held (55P03): the
+   * locked attempt, on a pooled connection, waits for it.
    */
   get mayHaveRaced(): boolean {
     return this.#mayHaveRaced;
@@ -288,8 +291,12 @@ export class UnitOfWorkScope {
     const writes = this.#pending;
     if (writes.length === 0) return;
     this.#pending = [];
+    // The optimistic attempt's one autocommitted statement may take a write lane (docs/adr/0005).
+    const optimisticStatement = this.#optimistic && db === this.#db;
     try {
-      const changed = oneStatementFor(writes) ? await asOneStatement(db, writes) : await oneByOne(db, writes);
+      const changed = oneStatementFor(writes)
+        ? await asOneStatement(db, writes, optimisticStatement ? preparedWrite : preparedIfRoom)
+        : await oneByOne(db, writes);
       const lost = writes.find((write, i) => write.expectOneRow !== undefined && changed[i] !== 1);
       if (lost !== undefined) throw new LostCheck(lost);
     } catch (error) {
@@ -301,6 +308,10 @@ export class UnitOfWorkScope {
       // translates into a domain answer, nor one that would only repeat (a timeout, a check).
       const raced = error instanceof LostCheck || (domainError === error && RACES.has(sqlState(error) ?? ''));
       if (raced && this.#unlocked.length > 0) this.#mayHaveRaced = true;
+      // It never waited for a lock, and failed whole: the locked attempt waits, on a pooled connection.
+      if (optimisticStatement && domainError === error && GAVE_UP_ON_A_LOCK.has(sqlState(error) ?? '')) {
+        this.#mayHaveRaced = true;
+      }
       throw domainError;
     }
   }
@@ -313,6 +324,14 @@ const RACES = new Set<string>([
   PgErrorCode.deadlockDetected,
   PgErrorCode.serializationFailure,
 ]);
+
+/**
+ * How an optimistic statement on a write lane fails when it meets a lock (docs/adr/0007): 55P03
+ * from its `lock_timeout`; or, when the lock was a table's and the statement's first use on the
+ * lane, 26000 for the statements of the same text sent right behind it (pg parses a named
+ * statement once, and its Parse is what timed out). Either way it never ran.
+ */
+const GAVE_UP_ON_A_LOCK = new Set<string>([PgErrorCode.lockNotAvailable, PgErrorCode.statementNotPrepared]);
 
 /** A version-checked write changed no row (the scope turns it into the write's own error). */
 class LostCheck extends Error {
@@ -403,9 +422,13 @@ function oneStatementFor(writes: readonly PendingWrite[]): boolean {
  * it change, an INSERT that meets the winner's row fails with a unique violation instead, which
  * sends the command to its locked re-run just the same.
  */
-async function asOneStatement(db: Kysely<unknown>, writes: readonly PendingWrite[]): Promise<number[]> {
+async function asOneStatement(
+  db: Kysely<unknown>,
+  writes: readonly PendingWrite[],
+  mark: <R>(query: CompiledQuery<R>) => CompiledQuery<R>,
+): Promise<number[]> {
   if (writes.length === 1) {
-    const result = await db.executeQuery(preparedIfRoom(writes[0]!.query.compile()));
+    const result = await db.executeQuery(mark(writes[0]!.query.compile()));
     return [Number(result.numAffectedRows ?? 0)];
   }
   const name = (i: number) => sql.id(`w${i}`);
@@ -419,7 +442,7 @@ async function asOneStatement(db: Kysely<unknown>, writes: readonly PendingWrite
     checked.length === 0 ? sql`select 1` : sql`select shared.expect_one_row_each(array[${sql.join(counts)}])`;
   try {
     // Prepared: one command shape gives one text, and planning a CTE of writes costs more than running it.
-    await db.executeQuery(preparedIfRoom(sql`with ${sql.join(ctes)} ${select}`.compile(db)));
+    await db.executeQuery(mark(sql`with ${sql.join(ctes)} ${select}`.compile(db)));
   } catch (error) {
     if (sqlState(error) !== PgErrorCode.rowCheckFailed) throw error;
     // DETAIL is the position of the write that lost; without it, the first checked write stands for it.
