@@ -5,7 +5,8 @@ import { AggregateRoot } from '../domain/aggregate-root.ts';
 import { ConcurrencyError, DomainError } from '../domain/domain-error.ts';
 import { Id } from '../domain/id.ts';
 import { type Database, openDatabase, PgErrorCode, sqlState } from './database.ts';
-import { KyselyUnitOfWork, RecentRaces, UnitOfWorkScope } from './unit-of-work.ts';
+import { RecentRaces } from './recent-races.ts';
+import { KyselyUnitOfWork, UnitOfWorkScope } from './unit-of-work.ts';
 
 interface Tables {
   'public.uow_items': { id: number; name: string; version: number };

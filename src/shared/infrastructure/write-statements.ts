@@ -1,0 +1,154 @@
+import {
+  type CompiledQuery,
+  type DeleteQueryBuilder,
+  type InsertQueryBuilder,
+  type Kysely,
+  type OperationNode,
+  sql,
+  type UpdateQueryBuilder,
+} from 'kysely';
+import { errorDetail, PgErrorCode, sqlState } from './database.ts';
+import { preparedIfRoom } from './prepared-statements.ts';
+
+/**
+ * How a unit of work's queued writes become statements (docs/adr/0005): as one statement of
+ * data-modifying CTEs when they fit one, else one by one; the version-checked ones counted, so that
+ * a lost check fails the statement whole (`LostCheck`).
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: a write may target any table of any schema.
+export type AnyRow = any;
+/** An INSERT, UPDATE or DELETE, built but not run; without a WITH of its own (CTEs do not nest writes). */
+export type WriteQuery =
+  | InsertQueryBuilder<AnyRow, AnyRow, AnyRow>
+  | UpdateQueryBuilder<AnyRow, AnyRow, AnyRow, AnyRow>
+  | DeleteQueryBuilder<AnyRow, AnyRow, AnyRow>;
+
+export interface WriteOptions {
+  /** The write must change exactly one row, or this is thrown (an optimistic version check lost). */
+  readonly expectOneRow?: () => Error;
+  /** A constraint violation the write may cause, as a domain error; undefined when not its own. */
+  readonly translateError?: (error: unknown) => Error | undefined;
+}
+
+export interface PendingWrite extends WriteOptions {
+  readonly query: WriteQuery;
+  /** The "schema.table" it writes, and whether it may change rows already there. */
+  readonly target: WriteTarget;
+}
+
+export interface WriteTarget {
+  readonly table: string;
+  /** An UPDATE, a DELETE or an upsert; false for a plain INSERT. */
+  readonly changesRows: boolean;
+}
+
+/** A version-checked write changed no row (the scope turns it into the write's own error). */
+export class LostCheck extends Error {
+  readonly write: PendingWrite;
+
+  constructor(write: PendingWrite) {
+    super('a version-checked write changed no row');
+    this.write = write;
+  }
+}
+
+/** The domain error a write's `translateError` makes of a failure, else the failure itself. */
+export function translated(error: unknown, writes: readonly PendingWrite[]): unknown {
+  for (const write of writes) {
+    const domainError = write.translateError?.(error);
+    if (domainError !== undefined) return domainError;
+  }
+  return error;
+}
+
+const UNKNOWN_TABLE = '?';
+
+/**
+ * Writes fit one statement unless two of them could meet in one table: any table written more than
+ * once with an UPDATE, DELETE or upsert among its writes (plain INSERTs of one table are fine).
+ */
+export function oneStatementFor(writes: readonly PendingWrite[]): boolean {
+  const byTable = new Map<string, { count: number; changesRows: boolean }>();
+  for (const { target } of writes) {
+    if (target.table === UNKNOWN_TABLE) return false;
+    const seen = byTable.get(target.table) ?? { count: 0, changesRows: false };
+    byTable.set(target.table, { count: seen.count + 1, changesRows: seen.changesRows || target.changesRows });
+  }
+  return [...byTable.values()].every((table) => table.count === 1 || !table.changesRows);
+}
+
+/**
+ * The rows each write changed. With several writes, the version-checked ones are counted by
+ * `shared.expect_one_row_each`, which fails the statement when one changed none: that is thrown
+ * as `LostCheck` for that write, and nothing was written. Only the checked writes are read by the
+ * final SELECT, so PostgreSQL's executor runs them first and the others (run once the SELECT is
+ * done) do not start when a check fails. PostgreSQL documents that order as unpredictable: should
+ * it change, an INSERT that meets the winner's row fails with a unique violation instead, which
+ * sends the command to its locked re-run just the same.
+ */
+export async function asOneStatement(
+  db: Kysely<unknown>,
+  writes: readonly PendingWrite[],
+  mark: <R>(query: CompiledQuery<R>) => CompiledQuery<R>,
+): Promise<number[]> {
+  if (writes.length === 1) {
+    const result = await db.executeQuery(mark(writes[0]!.query.compile()));
+    return [Number(result.numAffectedRows ?? 0)];
+  }
+  const name = (i: number) => sql.id(`w${i}`);
+  const ctes = writes.map((write, i) => {
+    const counted = write.expectOneRow === undefined ? write.query : returningOne(write.query);
+    return sql`${name(i)} as (${counted})`;
+  });
+  const checked = writes.flatMap((write, i) => (write.expectOneRow === undefined ? [] : [i]));
+  const counts = checked.map((i) => sql`(select count(*) from ${name(i)})::int`);
+  const select =
+    checked.length === 0 ? sql`select 1` : sql`select shared.expect_one_row_each(array[${sql.join(counts)}])`;
+  try {
+    // Prepared: one command shape gives one text, and planning a CTE of writes costs more than running it.
+    await db.executeQuery(mark(sql`with ${sql.join(ctes)} ${select}`.compile(db)));
+  } catch (error) {
+    if (sqlState(error) !== PgErrorCode.rowCheckFailed) throw error;
+    // DETAIL is the position of the write that lost; without it, the first checked write stands for it.
+    const position = Number(errorDetail(error));
+    throw new LostCheck(writes[checked[position - 1] ?? checked[0]!]!);
+  }
+  // Every checked write changed its one row, or the statement would have failed.
+  return writes.map(() => 1);
+}
+
+export async function oneByOne(db: Kysely<unknown>, writes: readonly PendingWrite[]): Promise<number[]> {
+  const changed: number[] = [];
+  for (const write of writes) {
+    const result = await db.executeQuery(preparedIfRoom(write.query.compile()));
+    changed.push(Number(result.numAffectedRows ?? 0));
+  }
+  return changed;
+}
+
+function returningOne(query: WriteQuery): WriteQuery {
+  return (query as InsertQueryBuilder<AnyRow, AnyRow, AnyRow>).returning(sql<number>`1`.as('one'));
+}
+
+/** The table a write targets ("schema.table"; writes here always name their schema). */
+export function targetOf(node: OperationNode): WriteTarget {
+  const query = node as unknown as {
+    table?: OperationNode;
+    from?: { froms: OperationNode[] };
+    into?: OperationNode;
+    onConflict?: { updates?: unknown };
+  };
+  const [target, changesRows] =
+    node.kind === 'UpdateQueryNode'
+      ? [query.table, true]
+      : node.kind === 'DeleteQueryNode'
+        ? [query.from?.froms[0], true]
+        : [query.into, query.onConflict?.updates !== undefined];
+  const table = (
+    target?.kind === 'AliasNode' ? (target as unknown as { node: OperationNode }).node : target
+  ) as { table?: { schema?: { name: string }; identifier: { name: string } } } | undefined;
+  // Not a plain table (never built here): unknown, so the writes go one by one.
+  if (table?.table === undefined) return { table: UNKNOWN_TABLE, changesRows: true };
+  return { table: `${table.table.schema?.name ?? ''}.${table.table.identifier.name}`, changesRows };
+}
