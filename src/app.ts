@@ -40,6 +40,7 @@ import { OutboxRelay } from './shared/infrastructure/outbox-relay.ts';
 import { OutboxRetention } from './shared/infrastructure/outbox-retention.ts';
 import { PgOutboxSignal } from './shared/infrastructure/outbox-signal.ts';
 import type { SmtpMailer } from './shared/infrastructure/smtp-mailer.ts';
+import { UnitOfWorkMetrics } from './shared/infrastructure/unit-of-work-metrics.ts';
 import { LeasedIdGenerator } from './shared/infrastructure/worker-lease.ts';
 
 /** Every bounded context of the monolith, in the order their routes and migrations are registered. */
@@ -165,6 +166,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       audience: 'bounded-api',
       clock,
     });
+    const metrics = createMetricsRegistry();
+    const unitOfWorkMetrics = new UnitOfWorkMetrics(metrics);
     const wiring = {
       db: database.db,
       readDb: (readDatabase ?? database).db,
@@ -176,6 +179,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       auth: authGuard(accessTokens),
       mailer,
       publicUrl: config.publicUrl,
+      unitOfWorkObserver: (context: string) => unitOfWorkMetrics.of(context),
     };
     if (config.rateLimit.store === 'memory' && config.workers > 1) {
       http.log.warn('RATE_LIMIT_STORE=memory with WORKERS > 1: each worker counts on its own; use database');
@@ -219,7 +223,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     bus.assertHandles(contexts.flatMap((context) => context.commandTypes));
     for (const context of started) bus.subscribe(context.subscriptions ?? []);
 
-    const metrics = createMetricsRegistry();
     const relay = new OutboxRelay({
       db: database.db,
       target: bus,

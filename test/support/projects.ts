@@ -143,6 +143,7 @@ export function projectsSubscriptions(app: App): readonly AnyEventSubscription[]
       auth: authGuard(app.accessTokens),
       mailer: new LoggingMailer(app.http.log),
       publicUrl: 'http://127.0.0.1:8000',
+      unitOfWorkObserver: () => ({ rerun: () => {} }),
     },
     {},
   );

@@ -50,14 +50,17 @@ export const accounts: BoundedContext<AccountsOptions> = {
     },
   ],
 
-  start({ db, readDb, outbox, tools, bus, accessTokens, auth, mailer, publicUrl }, options) {
+  start(
+    { db, readDb, outbox, tools, bus, accessTokens, auth, mailer, publicUrl, unitOfWorkObserver },
+    options,
+  ) {
     const repositories = (scope: UnitOfWorkScope, tracker: AggregateTracker): AccountsRepositories => ({
       members: new KyselyMemberRepository(scope, tracker),
       sessions: new KyselySessionRepository(scope, tracker),
       passwordResets: new KyselyPasswordResetRepository(scope, tracker),
     });
     const deps: AccountsDependencies = {
-      uow: kyselyUnitOfWorkFactory(db, repositories, outbox),
+      uow: kyselyUnitOfWorkFactory(db, repositories, outbox, unitOfWorkObserver('accounts')),
       hasher: options.hasher ?? new Argon2PasswordHasher(options.hashConcurrency),
       tools,
       tokens: new CryptoOpaqueTokens(),

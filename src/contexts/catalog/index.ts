@@ -60,9 +60,12 @@ export const catalog: BoundedContext = {
     { name: 'authors', description: 'Authors and the books they list' },
   ],
 
-  start({ db, readDb, outbox, tools, bus, auth }) {
+  start({ db, readDb, outbox, tools, bus, auth, unitOfWorkObserver }) {
     bus.register(
-      catalogCommandHandlers({ uow: kyselyUnitOfWorkFactory(db, catalogRepositories, outbox), tools }),
+      catalogCommandHandlers({
+        uow: kyselyUnitOfWorkFactory(db, catalogRepositories, outbox, unitOfWorkObserver('catalog')),
+        tools,
+      }),
     );
     const deps = {
       bus,

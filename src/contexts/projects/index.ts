@@ -36,11 +36,12 @@ export const projects: BoundedContext = {
     { name: 'tasks', description: 'The tasks of a project: add, rename, complete, reopen' },
   ],
 
-  start({ db, readDb, outbox, tools, bus, auth }) {
+  start({ db, readDb, outbox, tools, bus, auth, unitOfWorkObserver }) {
     const repositories = (scope: UnitOfWorkScope, tracker: AggregateTracker): ProjectsRepositories => ({
       projects: new KyselyProjectRepository(scope, tracker),
     });
-    bus.register(projectsCommandHandlers({ uow: kyselyUnitOfWorkFactory(db, repositories, outbox), tools }));
+    const uow = kyselyUnitOfWorkFactory(db, repositories, outbox, unitOfWorkObserver('projects'));
+    bus.register(projectsCommandHandlers({ uow, tools }));
     // A reaction's unit of work joins the delivery's transaction, so the change, the events it
     // records and the relay's "processed" mark commit together or not at all.
     const inDelivery = (tx: Transaction<unknown>): ProjectsDependencies => ({

@@ -93,6 +93,10 @@ describe('GET /metrics', () => {
     expect(value(text, `outbox_delivery_attempts_total{${welcome},outcome="dead"}`)).toBe(1);
   });
 
+  it("declares the units of work's re-run counter", async () => {
+    expect(await metrics()).toContain('# TYPE unit_of_work_reruns_total counter');
+  });
+
   it('is not part of the API document', async () => {
     const spec = (await app.http.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(Object.keys(spec.paths)).not.toContain('/metrics');

@@ -10,6 +10,7 @@ import type { AuthGuard } from '../http/auth-guard.ts';
 import type { ErrorStatusTable } from '../http/problem-details.ts';
 import type { HousekeepingTask } from './housekeeping.ts';
 import type { Outbox } from './outbox.ts';
+import type { UnitOfWorkObserver } from './unit-of-work.ts';
 
 /** What the composition root hands every context when it starts. */
 export interface ContextWiring {
@@ -28,6 +29,8 @@ export interface ContextWiring {
   readonly mailer: Mailer;
   /** Where the service is reached from outside (PUBLIC_URL), for links in mails. */
   readonly publicUrl: string;
+  /** The observer a context gives its units of work (`kyselyUnitOfWorkFactory`): it counts their re-runs. */
+  readonly unitOfWorkObserver: (context: string) => UnitOfWorkObserver;
 }
 
 /**

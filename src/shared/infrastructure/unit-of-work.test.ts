@@ -78,6 +78,11 @@ const insertOneAndTwo = () =>
       { id: 2, name: 'two', version: 1 },
     ])
     .execute();
+/** An observer that lists the reasons a unit of work ran its work again. */
+const rerunRecorder = () => {
+  const reasons: string[] = [];
+  return { reasons, observer: { rerun: (reason: string) => reasons.push(reason) } };
+};
 const names = async () =>
   (await db.selectFrom('public.uow_items').select('name').orderBy('id').execute()).map((row) => row.name);
 
@@ -312,7 +317,9 @@ describe('UnitOfWorkScope', () => {
     const noEvents = { record: async () => undefined, committed: () => undefined };
     const races = new RecentRaces();
     const attempts: string[] = [];
-    await new KyselyUnitOfWork(db as Kysely<unknown>, items, noEvents, races).run(async (repository) => {
+    const reruns = rerunRecorder();
+    const options = { recentRaces: races, observer: reruns.observer };
+    await new KyselyUnitOfWork(db as Kysely<unknown>, items, noEvents, options).run(async (repository) => {
       const { row, lock } = await repository.load(1);
       attempts.push(`${lock ? 'locked' : 'optimistic'} read of ${row.name} at ${row.version}`);
       // Another command renames it between this attempt's read and its write (first attempt only).
@@ -326,13 +333,16 @@ describe('UnitOfWorkScope', () => {
     });
     expect(attempts).toEqual(['optimistic read of one at 1', 'locked read of eins at 2']);
     expect(await names()).toEqual(['eins!', 'two']);
+    expect(reruns.reasons).toEqual(['lost_race']);
 
     // Item 1 lost a race just now: the next unit of work loads it locked at once; item 2, not.
     const next: string[] = [];
     for (const id of [1, 2]) {
-      await new KyselyUnitOfWork(db as Kysely<unknown>, items, noEvents, races).run(async (repository) => {
-        next.push(`item ${id} ${(await repository.load(id)).lock ? 'locked' : 'optimistic'}`);
-      });
+      await new KyselyUnitOfWork(db as Kysely<unknown>, items, noEvents, { recentRaces: races }).run(
+        async (repository) => {
+          next.push(`item ${id} ${(await repository.load(id)).lock ? 'locked' : 'optimistic'}`);
+        },
+      );
     }
     expect(next).toEqual(['item 1 locked', 'item 2 optimistic']);
   });
@@ -351,12 +361,16 @@ describe('UnitOfWorkScope', () => {
     });
     const noEvents = { record: async () => undefined, committed: () => undefined };
     let attempts = 0;
-    const run = new KyselyUnitOfWork(db as Kysely<unknown>, items, noEvents).run(async (repository) => {
+    const reruns = rerunRecorder();
+    const run = new KyselyUnitOfWork(db as Kysely<unknown>, items, noEvents, {
+      observer: reruns.observer,
+    }).run(async (repository) => {
       attempts += 1;
       await repository.rename(1, 'stale', 7);
     });
     await expect(run).rejects.toThrow(ConcurrencyError);
     expect(attempts).toBe(1);
+    expect(reruns.reasons).toEqual([]);
     expect(await names()).toEqual(['one', 'two']);
   });
 
@@ -387,16 +401,20 @@ describe('UnitOfWorkScope', () => {
       });
       const noEvents = { record: async () => undefined, committed: () => undefined };
       const attempts: string[] = [];
-      await new KyselyUnitOfWork(db as Kysely<unknown>, items, noEvents).run(async (repository) => {
-        const { row, lock } = await repository.load(1);
-        attempts.push(`${lock ? 'locked' : 'optimistic'} read at ${row.version}`);
-        await repository.rename(1, 'uno', row.version);
-      });
+      const reruns = rerunRecorder();
+      await new KyselyUnitOfWork(db as Kysely<unknown>, items, noEvents, { observer: reruns.observer }).run(
+        async (repository) => {
+          const { row, lock } = await repository.load(1);
+          attempts.push(`${lock ? 'locked' : 'optimistic'} read at ${row.version}`);
+          await repository.rename(1, 'uno', row.version);
+        },
+      );
       await released;
       // The optimistic statement gave up on the lock at once (55P03) instead of holding up its
       // lane; the locked attempt waited for the holder, then renamed.
       expect(attempts).toEqual(['optimistic read at 1', 'locked read at 1']);
       expect(await names()).toEqual(['uno', 'two']);
+      expect(reruns.reasons).toEqual(['lock_on_lane']);
     },
   );
 
@@ -512,22 +530,26 @@ describe('UnitOfWorkScope', () => {
     const bothLocked = new Promise<void>((resolve) => {
       allThere = resolve;
     });
+    const reruns = rerunRecorder();
     const run = async (first: number, second: number) => {
       let attempts = 0;
-      await new KyselyUnitOfWork(db as Kysely<unknown>, lockers, noEvents).run(async ({ lock }) => {
-        attempts += 1;
-        await lock(first);
-        if (attempts === 1) {
-          arrived += 1;
-          if (arrived === 2) allThere();
-          await bothLocked;
-        }
-        await lock(second);
-      });
+      await new KyselyUnitOfWork(db as Kysely<unknown>, lockers, noEvents, { observer: reruns.observer }).run(
+        async ({ lock }) => {
+          attempts += 1;
+          await lock(first);
+          if (attempts === 1) {
+            arrived += 1;
+            if (arrived === 2) allThere();
+            await bothLocked;
+          }
+          await lock(second);
+        },
+      );
       return attempts;
     };
     const attempts = await Promise.all([run(1, 2), run(2, 1)]);
     expect(attempts.sort()).toEqual([1, 2]);
+    expect(reruns.reasons).toEqual(['transient']);
   });
 });
 

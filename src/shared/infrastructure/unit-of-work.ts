@@ -83,7 +83,8 @@ export class UnitOfWorkScope {
   readonly #recentRaces: RecentRaces | undefined;
   /** The keys of the `forChange` reads that went without their lock. */
   readonly #unlocked: string[] = [];
-  #mayHaveRaced = false;
+  /** Why the work should run again locked, once a write failed in a way a lock would avoid. */
+  #rerunLocked: LockedRerunReason | undefined;
   /** The transaction this scope began (a promise: concurrent first reads must share one). */
   #transaction: Promise<ControlledTransaction<unknown>> | undefined;
   #pending: PendingWrite[] = [];
@@ -127,7 +128,12 @@ export class UnitOfWorkScope {
    * locked attempt, on a pooled connection, waits for it.
    */
   get mayHaveRaced(): boolean {
-    return this.#mayHaveRaced;
+    return this.#rerunLocked !== undefined;
+  }
+
+  /** Why `mayHaveRaced`: a lost race after an unlocked read, or a lock met on a write lane. */
+  get rerunReason(): LockedRerunReason | undefined {
+    return this.#rerunLocked;
   }
 
   async transaction<DB>(): Promise<Kysely<DB>> {
@@ -283,10 +289,10 @@ export class UnitOfWorkScope {
       // may have committed, and running the command again would apply it twice), nor one a write
       // translates into a domain answer, nor one that would only repeat (a timeout, a check).
       const raced = error instanceof LostCheck || (domainError === error && RACES.has(sqlState(error) ?? ''));
-      if (raced && this.#unlocked.length > 0) this.#mayHaveRaced = true;
+      if (raced && this.#unlocked.length > 0) this.#rerunLocked = 'lost_race';
       // It never waited for a lock, and failed whole: the locked attempt waits, on a pooled connection.
       if (optimisticStatement && domainError === error && GAVE_UP_ON_A_LOCK.has(sqlState(error) ?? '')) {
-        this.#mayHaveRaced = true;
+        this.#rerunLocked = 'lock_on_lane';
       }
       throw domainError;
     }
@@ -308,6 +314,22 @@ const RACES = new Set<string>([
  * statement once, and its Parse is what timed out). Either way it never ran.
  */
 const GAVE_UP_ON_A_LOCK = new Set<string>([PgErrorCode.lockNotAvailable, PgErrorCode.statementNotPrepared]);
+
+/** Why a unit of work ran its work again locked. */
+export type LockedRerunReason = 'lost_race' | 'lock_on_lane';
+/** Why a unit of work ran its work again: locked, or after PostgreSQL aborted it for timing (`transient`). */
+export type RerunReason = LockedRerunReason | 'transient';
+
+/** Told each time a unit of work runs its work again (the metrics count them). */
+export interface UnitOfWorkObserver {
+  rerun(reason: RerunReason): void;
+}
+
+export interface UnitOfWorkOptions {
+  /** Shared by the units of work of one factory. */
+  readonly recentRaces?: RecentRaces;
+  readonly observer?: UnitOfWorkObserver;
+}
 
 export interface ScopeOptions {
   readonly optimistic?: boolean;
@@ -351,18 +373,20 @@ export class KyselyUnitOfWork<Repositories> implements UnitOfWork<Repositories> 
   readonly #repositories: RepositoriesFactory<Repositories>;
   readonly #outbox: EventRecorder;
   readonly #recentRaces: RecentRaces | undefined;
+  readonly #observer: UnitOfWorkObserver | undefined;
   #used = false;
 
   constructor(
     db: Kysely<unknown>,
     repositories: RepositoriesFactory<Repositories>,
     outbox: EventRecorder,
-    recentRaces?: RecentRaces,
+    options: UnitOfWorkOptions = {},
   ) {
     this.#db = db;
     this.#repositories = repositories;
     this.#outbox = outbox;
-    this.#recentRaces = recentRaces;
+    this.#recentRaces = options.recentRaces;
+    this.#observer = options.observer;
   }
 
   async run<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
@@ -377,7 +401,8 @@ export class KyselyUnitOfWork<Repositories> implements UnitOfWork<Repositories> 
       try {
         return await this.#attempt(work, scope);
       } catch (error) {
-        if (optimistic && scope.mayHaveRaced) {
+        if (optimistic && scope.rerunReason !== undefined) {
+          this.#observer?.rerun(scope.rerunReason);
           this.#recentRaces?.lost(scope.readUnlocked);
           // Not counted: the locked attempt is the real one.
           optimistic = false;
@@ -386,6 +411,7 @@ export class KyselyUnitOfWork<Repositories> implements UnitOfWork<Repositories> 
         }
         const transient = TRANSIENT.has(sqlState(error) ?? '');
         if (!transient || this.#db.isTransaction || attempt >= ATTEMPTS) throw error;
+        this.#observer?.rerun('transient');
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
       }
     }
@@ -415,12 +441,17 @@ export class KyselyUnitOfWork<Repositories> implements UnitOfWork<Repositories> 
 const ATTEMPTS = 3;
 const TRANSIENT = new Set<string>([PgErrorCode.deadlockDetected, PgErrorCode.serializationFailure]);
 
-/** Units of work on `db`; they share one memory of the aggregates that lost races lately. */
+/**
+ * Units of work on `db`; they share one memory of the aggregates that lost races lately, and tell
+ * `observer` when they run their work again.
+ */
 export function kyselyUnitOfWorkFactory<Repositories>(
   db: Kysely<unknown>,
   repositories: RepositoriesFactory<Repositories>,
   outbox: EventRecorder,
+  observer?: UnitOfWorkObserver,
 ): UnitOfWorkFactory<Repositories> {
   const recentRaces = new RecentRaces();
-  return () => new KyselyUnitOfWork(db, repositories, outbox, recentRaces);
+  return () =>
+    new KyselyUnitOfWork(db, repositories, outbox, { recentRaces, ...(observer ? { observer } : {}) });
 }
