@@ -1,6 +1,10 @@
 import type { Selectable } from 'kysely';
 import { Id } from '../../../shared/domain/id.ts';
 import { everyColumn, prepared } from '../../../shared/infrastructure/prepared-statements.ts';
+import {
+  type StatementParameter,
+  StatementsByShape,
+} from '../../../shared/infrastructure/statements-by-shape.ts';
 import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import { Author, type BibliographyEntry } from '../domain/author.ts';
 import type { AuthorRepository } from '../domain/author-repository.ts';
@@ -55,19 +59,31 @@ export class KyselyAuthorRepository implements AuthorRepository {
     const { db, lock } = await this.#scope.forChange<CatalogTables>(`author:${id}`);
     // Prepared, with named columns (ADR 0006): without a lock, lookups on a pipelined lane. The
     // entries may then be newer than the row; the row's version check on save catches that.
-    const authorQuery = db
-      .selectFrom('catalog.authors')
-      .select(AUTHOR_COLUMNS)
-      .where('id', '=', id.toString())
-      .$if(lock, (locked) => locked.forUpdate());
-    const row = (await db.executeQuery(prepared(authorQuery.compile()))).rows[0];
+    // Both compiled once per shape (the row locked or not), bound to the id on each call.
+    const parameters: StatementParameter[] = [['id', id.toString()]];
+    const authorStatement = AUTHOR_BY_ID.bind(`author ${lock}`, parameters, (p) =>
+      prepared(
+        db
+          .selectFrom('catalog.authors')
+          .select(AUTHOR_COLUMNS)
+          .where('id', '=', p('id'))
+          .$if(lock, (locked) => locked.forUpdate())
+          .compile(),
+      ),
+    );
+    const row = (await db.executeQuery(authorStatement)).rows[0];
     if (row === undefined) return undefined;
-    const entriesQuery = db
-      .selectFrom('catalog.author_bibliography')
-      .select(['book_id', 'book_version', 'listed'])
-      .where('author_id', '=', id.toString())
-      .orderBy('book_id');
-    const entries = (await db.executeQuery(prepared(entriesQuery.compile()))).rows;
+    const entriesStatement = AUTHOR_BY_ID.bind('entries', parameters, (p) =>
+      prepared(
+        db
+          .selectFrom('catalog.author_bibliography')
+          .select(['book_id', 'book_version', 'listed'])
+          .where('author_id', '=', p('id'))
+          .orderBy('book_id')
+          .compile(),
+      ),
+    );
+    const entries = (await db.executeQuery(entriesStatement)).rows;
     const author = fromRows(row, entries);
     this.#remember(author, author.toPrimitives().bibliography);
     return author;
@@ -129,6 +145,9 @@ function fromRows(
     })),
   });
 }
+
+/** `byId`'s statements: the row (locked or not) and the bibliography. */
+const AUTHOR_BY_ID = new StatementsByShape();
 
 /** Every column of the row, named (ADR 0006: a prepared statement must not `SELECT *`). */
 const AUTHOR_COLUMNS = everyColumn<AuthorsTable>()(

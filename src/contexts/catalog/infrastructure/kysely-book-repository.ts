@@ -3,6 +3,7 @@ import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
 import { Id } from '../../../shared/domain/id.ts';
 import { PgErrorCode, sqlState, violatedConstraint } from '../../../shared/infrastructure/database.ts';
 import { everyColumn, prepared } from '../../../shared/infrastructure/prepared-statements.ts';
+import { StatementsByShape } from '../../../shared/infrastructure/statements-by-shape.ts';
 import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import { Book } from '../domain/book.ts';
 import type { BookRepository } from '../domain/book-repository.ts';
@@ -61,15 +62,24 @@ export class KyselyBookRepository implements BookRepository {
   async byId(id: Id): Promise<Book | undefined> {
     const { db, lock } = await this.#scope.forChange<CatalogTables>(`book:${id}`);
     // Prepared, with named columns (ADR 0006): without a lock, a lookup on a pipelined lane.
-    const query = db
-      .selectFrom('catalog.books')
-      .select(BOOK_COLUMNS)
-      .where('id', '=', id.toString())
-      .$if(lock, (locked) => locked.forUpdate());
-    const row = (await db.executeQuery(prepared(query.compile()))).rows[0];
+    // Compiled once per shape (locked or not), bound to the id on each call.
+    const statement = BOOK_BY_ID.bind(`${lock}`, [['id', id.toString()]], (p) =>
+      prepared(
+        db
+          .selectFrom('catalog.books')
+          .select(BOOK_COLUMNS)
+          .where('id', '=', p('id'))
+          .$if(lock, (locked) => locked.forUpdate())
+          .compile(),
+      ),
+    );
+    const row = (await db.executeQuery(statement)).rows[0];
     return row && this.#tracker.track(fromRow(row));
   }
 }
+
+/** `byId`'s statements: one locked, one not. */
+const BOOK_BY_ID = new StatementsByShape();
 
 /** Every column of the row, named (ADR 0006: a prepared statement must not `SELECT *`). */
 const BOOK_COLUMNS = everyColumn<BooksTable>()(
