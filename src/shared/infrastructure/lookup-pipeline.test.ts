@@ -22,6 +22,10 @@ const lanesOnServer = async (db: Kysely<unknown>) =>
       db,
     )
   ).rows.map((row) => row.pid);
+/** A setting of the session a statement with that mark runs on (a lane's, the pool's, a transaction's). */
+const sessionSetting = async (on: Kysely<unknown>, mark: typeof prepared, name: string) =>
+  (await on.executeQuery(mark(sql<{ value: string }>`select current_setting(${name}) as value`.compile(on))))
+    .rows[0]?.value;
 const within = <T>(ms: number, promise: Promise<T>) =>
   Promise.race([
     promise,
@@ -68,12 +72,8 @@ describe.runIf(onServer)('lookup pipeline (PostgreSQL server)', () => {
   });
 
   it('runs searches on lanes of their own, with generic plans; a slow search holds up no lookup', async () => {
-    const planMode = async (on: Kysely<unknown>, mark: typeof prepared) =>
-      (
-        await on.executeQuery(
-          mark(sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.compile(on)),
-        )
-      ).rows[0]?.mode;
+    const planMode = (on: Kysely<unknown>, mark: typeof prepared) =>
+      sessionSetting(on, mark, 'plan_cache_mode');
     expect(await planMode(db, preparedSearch)).toBe('force_generic_plan');
     expect(await planMode(db, prepared)).toBe('auto');
     // In a transaction a search runs in it, as any statement: pooled, unnamed, planned as usual.
@@ -185,12 +185,8 @@ describe.runIf(onServer)('lookup pipeline (PostgreSQL server)', () => {
   });
 
   it("runs a unit of work's autocommitted write on a write lane: committed when answered, never waiting on a row lock", async () => {
-    const lockTimeout = async (on: Kysely<unknown>, mark: typeof prepared) =>
-      (
-        await on.executeQuery(
-          mark(sql<{ t: string }>`select current_setting('lock_timeout') as t`.compile(on)),
-        )
-      ).rows[0]?.t;
+    const lockTimeout = (on: Kysely<unknown>, mark: typeof prepared) =>
+      sessionSetting(on, mark, 'lock_timeout');
     expect(await lockTimeout(db, preparedWrite)).toBe('1ms');
     expect(await lockTimeout(db, prepared)).toBe('0');
     await db.transaction().execute(async (trx) => {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { PreparedNames } from './prepared-names.ts';
 
 /**
  * Fixed-shape lookups that run outside a transaction, multiplexed over a few shared connections
@@ -110,9 +111,8 @@ type Corkable = { cork(): void; uncork(): void };
 class Lane {
   readonly #client: pg.Client;
   readonly #retire: Retire;
-  readonly #preparedPerLane: number;
-  /** The names prepared on this lane, while they are counted (`preparedPerLane`). */
-  readonly #prepared = new Set<string>();
+  /** The names prepared on this lane, when they are counted (`preparedPerLane`). */
+  readonly #prepared: PreparedNames | undefined;
   #connecting: Promise<void> | undefined;
   #corked = false;
   #retired = false;
@@ -122,7 +122,7 @@ class Lane {
   constructor(config: pg.ClientConfig, { settings, preparedPerLane }: LaneOptions, retire: Retire) {
     this.#client = new pg.Client({ ...config, pipeline: true });
     this.#retire = retire;
-    this.#preparedPerLane = preparedPerLane;
+    this.#prepared = preparedPerLane === Infinity ? undefined : new PreparedNames(preparedPerLane);
     // A broken socket fails the lookups in flight (they reject on their own); the lane goes.
     this.#client.on('error', (error) => this.#leave(error));
     this.#connecting = this.#client
@@ -150,7 +150,8 @@ class Lane {
     try {
       if (this.#connecting !== undefined) await this.#connecting;
       this.#cork();
-      return await this.#client.query({ name: this.#nameFor(name), text, values: values as unknown[] });
+      const prepareAs = this.#prepared === undefined ? name : this.#prepared.take(name);
+      return await this.#client.query({ name: prepareAs, text, values: values as unknown[] });
     } catch (error) {
       if (isStaleStatement(error)) this.#leave();
       throw error;
@@ -158,14 +159,6 @@ class Lane {
       this.pending -= 1;
       if (this.#retired && this.pending === 0) void this.end();
     }
-  }
-
-  /** The name to prepare the statement under, or undefined (unnamed) once the lane has no room. */
-  #nameFor(name: string): string | undefined {
-    if (this.#preparedPerLane === Infinity || this.#prepared.has(name)) return name;
-    if (this.#prepared.size >= this.#preparedPerLane) return undefined;
-    this.#prepared.add(name);
-    return name;
   }
 
   end(): Promise<void> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CompiledQuery, PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
 import { isStaleStatement, type LookupPipeline } from './lookup-pipeline.ts';
+import { PreparedNames } from './prepared-names.ts';
 
 /**
  * Named prepared statements for the hot queries, on the PostgreSQL server (docs/adr/0006).
@@ -98,7 +99,7 @@ export interface Pipelines {
   readonly lookups: LookupPipeline;
   /** Its sessions are set to `plan_cache_mode = force_generic_plan` (docs/adr/0007). */
   readonly searches: LookupPipeline;
-  /** Its sessions are set to a `lock_timeout` of 1 ms, and it prepares at most so many texts per lane. */
+  /** Its sessions are set to a `lock_timeout` of 1 ms; each lane prepares at most `VARYING_PER_CONNECTION` texts. */
   readonly writes: LookupPipeline;
 }
 
@@ -204,7 +205,7 @@ class PreparingClient implements PostgresPoolClient {
 
   readonly #client: pg.PoolClient;
   /** The names prepared on this connection whose text may vary, to cap them. */
-  readonly #varying = new Set<string>();
+  readonly #varying = new PreparedNames(VARYING_PER_CONNECTION);
   #stale = false;
 
   private constructor(client: pg.PoolClient) {
@@ -234,9 +235,6 @@ class PreparingClient implements PostgresPoolClient {
     const fixed = sql.startsWith(FIXED);
     if (!fixed && !sql.startsWith(VARYING) && !sql.startsWith(WRITE)) return undefined;
     const name = statementName(sql);
-    if (fixed || this.#varying.has(name)) return name;
-    if (this.#varying.size >= VARYING_PER_CONNECTION) return undefined;
-    this.#varying.add(name);
-    return name;
+    return fixed ? name : this.#varying.take(name);
   }
 }

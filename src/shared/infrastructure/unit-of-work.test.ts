@@ -210,11 +210,12 @@ describe('UnitOfWorkScope', () => {
       await work.write(rename(1, 'stale', 7), { expectOneRow: () => new ConcurrencyError('item', '1') });
       await expect(work.commit()).rejects.toThrow(ConcurrencyError);
       await work.rollback();
-      return work.mayHaveRaced;
+      return work.rerunReason;
     };
-    expect(await failing(UnitOfWorkScope.of(db as Kysely<unknown>, { optimistic: true }), true)).toBe(true);
-    expect(await failing(UnitOfWorkScope.of(db as Kysely<unknown>, { optimistic: true }), false)).toBe(false);
-    expect(await failing(scope(), true)).toBe(false);
+    const optimistic = () => UnitOfWorkScope.of(db as Kysely<unknown>, { optimistic: true });
+    expect(await failing(optimistic(), true)).toBe('lost_race');
+    expect(await failing(optimistic(), false)).toBeUndefined();
+    expect(await failing(scope(), true)).toBeUndefined();
   });
 
   it('sends a single guarded write alone: when it changes no row, nothing changed', async () => {

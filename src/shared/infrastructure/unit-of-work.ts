@@ -121,17 +121,12 @@ export class UnitOfWorkScope {
   }
 
   /**
-   * True once a write failed after a `forChange` read took no lock: the failure (a lost version
-   * check, or a key another command took since the read) may be a race the locked attempt would
-   * have waited out, so the unit of work runs again with locks. Also when the optimistic
-   * statement, on a write lane, gave up on a row lock another transaction held (55P03): the
-   * locked attempt, on a pooled connection, waits for it.
+   * Set once a write failed in a way the locked attempt would not, so the unit of work runs again
+   * with locks: `lost_race` when the failure (a lost version check, or a key another command took
+   * since the read) came after a `forChange` read took no lock; `lock_on_lane` when the optimistic
+   * statement, on a write lane, gave up on a lock another transaction held (the locked attempt, on
+   * a pooled connection, waits for it). Undefined otherwise.
    */
-  get mayHaveRaced(): boolean {
-    return this.#rerunLocked !== undefined;
-  }
-
-  /** Why `mayHaveRaced`: a lost race after an unlocked read, or a lock met on a write lane. */
   get rerunReason(): LockedRerunReason | undefined {
     return this.#rerunLocked;
   }

@@ -104,10 +104,9 @@ export class KyselyProjectRepository implements ProjectRepository {
     const wanted = tasks.filter((n) => Number.isInteger(n) && n >= 1 && n <= MAX_TASK_NUMBER);
     // The row and the tasks asked for in one statement, so one moment: unlocked, two reads could
     // see a task change the row does not show yet, and a rule refused on that would write nothing
-    // for the version check to catch. Prepared (ADR 0006; one shape per count of numbers asked
-    // for, the commands ask for one at most): without a lock, a lookup on a pipelined lane.
-    // Compiled once per shape (how many tasks, locked or not), bound to the values on each call:
-    // building it with Kysely was 6 % of the Node thread's profile of adding a task.
+    // for the version check to catch. Prepared (ADR 0006): without a lock, a lookup on a pipelined
+    // lane. Compiled once per shape (how many tasks, locked or not) and bound to the values on each
+    // call: building it with Kysely was 6 % of the Node thread's profile of adding a task.
     const parameters: StatementParameter[] = [
       ...wanted.map((n, i): StatementParameter => [`task ${i}`, n]),
       ['id', id.toString()],
