@@ -130,7 +130,7 @@ export async function seedCatalog(app: DemoTarget, options: { readonly reset: bo
     let bookId = knownBooks.get(demo.isbn);
     if (bookId === undefined) {
       const { authors: _, ...book } = demo;
-      bookId = await app.bus.execute({ type: 'catalog.add_book', ...book });
+      bookId = (await app.bus.execute({ type: 'catalog.add_book', ...book })).id;
       createdBooks += 1;
     }
     for (const index of demo.authors) {

@@ -5,7 +5,9 @@ import { Money } from '../domain/money.ts';
 import { PageCount } from '../domain/page-count.ts';
 import { PublicationYear } from '../domain/publication-year.ts';
 import { Title } from '../domain/title.ts';
+import { addedBookView, type BookView } from './book-view.ts';
 import type { CatalogDependencies } from './dependencies.ts';
+import type { Revisioned } from './revisioned.ts';
 
 export interface AddBook {
   readonly type: 'catalog.add_book';
@@ -17,8 +19,13 @@ export interface AddBook {
   readonly publicationYear: number;
 }
 
-/** Adds a book without authors (they are added one by one); answers its id. */
-export async function addBook(command: AddBook, deps: CatalogDependencies): Promise<Id> {
+/** What adding a book answers: its id, and the book as a read would show it (`addedBookView`). */
+export interface AddedBook extends Revisioned<BookView> {
+  readonly id: Id;
+}
+
+/** Adds a book without authors (they are added one by one). */
+export async function addBook(command: AddBook, deps: CatalogDependencies): Promise<AddedBook> {
   const details = {
     title: Title.parse(command.title),
     isbn: Isbn.parse(command.isbn),
@@ -29,6 +36,6 @@ export async function addBook(command: AddBook, deps: CatalogDependencies): Prom
   return deps.uow().run(async ({ books }) => {
     const book = Book.add(details, deps.tools);
     await books.add(book);
-    return book.id;
+    return { id: book.id, ...addedBookView(book) };
   });
 }

@@ -1,3 +1,6 @@
+import type { Book } from '../domain/book.ts';
+import { type Revisioned, revisionAlone } from './revisioned.ts';
+
 /** An author as a book shows it. */
 export interface AuthorRef {
   readonly id: string;
@@ -5,7 +8,10 @@ export interface AuthorRef {
   readonly name: string;
 }
 
-/** A book as the API shows it: read straight from SQL, never through the aggregate. */
+/**
+ * A book as the API shows it: read straight from SQL (the queries), except the answer to adding
+ * one (`addedBookView`).
+ */
 export interface BookView {
   readonly id: string;
   readonly title: string;
@@ -18,4 +24,32 @@ export interface BookView {
   readonly authors: AuthorRef[];
   readonly created_at: string;
   readonly updated_at: string;
+}
+
+/**
+ * The answer to adding a book, from the book the command just stored. A new book has no authors,
+ * so everything the read model would show is in the row written, and reading it back would only
+ * repeat it: one more round trip, measured at a quarter of the route's CPU in Node and in
+ * PostgreSQL. Every other answer about a book is read (its authors' names live in their own
+ * aggregates). A test compares this answer with a read of the same book.
+ */
+export function addedBookView(book: Book): Revisioned<BookView> {
+  if (book.authorIds.length > 0)
+    throw new Error('addedBookView is for a book just added: it has no authors yet');
+  const stored = book.toPrimitives();
+  return {
+    view: {
+      id: stored.id.toString(),
+      title: stored.title,
+      isbn: stored.isbn,
+      pages: stored.pages,
+      price: { amount: Number(stored.price_amount), currency: stored.price_currency },
+      publication_year: stored.publication_year,
+      authors: [],
+      created_at: stored.created_at.toISOString(),
+      updated_at: stored.updated_at.toISOString(),
+    },
+    version: stored.version,
+    revision: revisionAlone(stored.version),
+  };
 }

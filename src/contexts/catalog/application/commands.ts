@@ -2,7 +2,7 @@ import type { CommandHandlers } from '../../../shared/application/message-bus.ts
 import type { Id } from '../../../shared/domain/id.ts';
 import { type AddAuthor, addAuthor } from './add-author.ts';
 import { type AddAuthorToBook, addAuthorToBook } from './add-author-to-book.ts';
-import { type AddBook, addBook } from './add-book.ts';
+import { type AddBook, type AddedBook, addBook } from './add-book.ts';
 import { type DeleteBook, deleteBook } from './delete-book.ts';
 import type { CatalogDependencies } from './dependencies.ts';
 import { type RemoveAuthorFromBook, removeAuthorFromBook } from './remove-author-from-book.ts';
@@ -10,14 +10,16 @@ import { type UpdateAuthor, updateAuthor } from './update-author.ts';
 import { type UpdateBook, updateBook } from './update-book.ts';
 
 /**
- * Commands answer at most the id they created: what a client sees is read afterwards through
- * the queries (CQRS), so a book's response shows its authors' names like every other read.
+ * Commands answer at most what they created. What a client sees of a change is read afterwards
+ * through the queries (CQRS), so a book's response shows its authors' names like every other
+ * read. Adding a book is the exception: the new book has no authors yet, so the command answers
+ * it as the read would (`addedBookView`), without reading back the row it just wrote.
  */
 declare module '../../../shared/application/message-bus.ts' {
   interface CommandRegistry {
     'catalog.add_author': { command: AddAuthor; result: Id };
     'catalog.update_author': { command: UpdateAuthor; result: undefined };
-    'catalog.add_book': { command: AddBook; result: Id };
+    'catalog.add_book': { command: AddBook; result: AddedBook };
     'catalog.update_book': { command: UpdateBook; result: undefined };
     'catalog.delete_book': { command: DeleteBook; result: undefined };
     'catalog.add_author_to_book': { command: AddAuthorToBook; result: undefined };

@@ -2,17 +2,9 @@ import type { Page, PageRequest } from '../../../shared/application/pagination.t
 import type { Id } from '../../../shared/domain/id.ts';
 import type { AuthorSummary, AuthorView } from './author-view.ts';
 import type { BookView } from './book-view.ts';
+import type { Revisioned } from './revisioned.ts';
 
-/**
- * A view and what its content depends on. `version` is the aggregate's own version (what
- * If-Match preconditions are about); `revision` also changes when another aggregate the view
- * shows changes (a book shows its authors' names), so equal revisions mean equal content.
- */
-export interface Revisioned<View> {
-  readonly view: View;
-  readonly version: number;
-  readonly revision: string;
-}
+export type { Revisioned } from './revisioned.ts';
 
 export interface BookFilter {
   /** Case-insensitive "contains"; every character is literal (% and _ too). */

@@ -54,6 +54,23 @@ describe('POST /api/v1/books', () => {
     expect(response.headers.etag).toMatch(/^"1\.[A-Za-z0-9_-]+"$/);
   });
 
+  it('answers what a read of the book answers, body and ETag: the answer is built from the book it stored, not read back', async () => {
+    const response = await api.write(
+      'POST',
+      '/books',
+      aBookBody({ price: { amount: 1999, currency: 'USD' } }),
+    );
+    expect(response.statusCode).toBe(201);
+    const read = await api.read(`/books/${response.json().id}`);
+    expect(read.statusCode).toBe(200);
+    expect(response.json()).toEqual(read.json());
+    expect(response.headers.etag).toBe(read.headers.etag);
+    expect(
+      (await api.read(`/books/${response.json().id}`, { 'if-none-match': response.headers.etag! }))
+        .statusCode,
+    ).toBe(304);
+  });
+
   it('prices in KRW when no currency is given, and keeps a large amount exact', async () => {
     const book = await newBook({ price: { amount: 999_999_999_999_999 } });
     expect(book.price).toEqual({ amount: 999_999_999_999_999, currency: 'KRW' });

@@ -73,7 +73,7 @@ export async function bookRoutes(
     },
     async (request, reply) => {
       const { title, isbn, pages, price, publication_year } = request.body;
-      const id = await bus.execute({
+      const added = await bus.execute({
         type: 'catalog.add_book',
         title,
         isbn,
@@ -81,7 +81,7 @@ export async function bookRoutes(
         price,
         publicationYear: publication_year,
       });
-      return sendBook(reply.header('location', `/api/v1/books/${id}`), await current(id), 201);
+      return sendBook(reply.header('location', `/api/v1/books/${added.id}`), added, 201);
     },
   );
 

@@ -39,7 +39,7 @@ afterAll(() => database.dispose());
 const name = onServer ? 'the PostgreSQL server' : 'PGlite';
 
 async function bookWithAuthors(title: string, ...authors: { first: string; last: string }[]) {
-  const book = await bus.execute(aBook({ title }));
+  const book = (await bus.execute(aBook({ title }))).id;
   const ids: Id[] = [];
   for (const a of authors) {
     const id = await bus.execute(anAuthor({ firstName: a.first, lastName: a.last }));
@@ -97,7 +97,7 @@ describe(`catalog read models on ${name}`, () => {
 
   it('shows an author with the books it lists once the events are handled; a deleted book vanishes at once', async () => {
     const { book, authors } = await bookWithAuthors('Listed Later', { first: 'Lee', last: 'Later' });
-    const second = await bus.execute(aBook({ title: 'Second Book' }));
+    const second = (await bus.execute(aBook({ title: 'Second Book' }))).id;
     await bus.execute({ type: 'catalog.add_author_to_book', bookId: second, authorId: authors[0]! });
     expect((await queries.author(authors[0]!))?.view.books).toEqual([]);
     await relay.run();
@@ -139,7 +139,7 @@ describe(`catalog read models on ${name}`, () => {
     const author = await bus.execute(anAuthor({ firstName: 'Prolific', lastName: 'Writer' }));
     const written: string[] = [];
     for (let i = 0; i < 7; i += 1) {
-      const book = await bus.execute(aBook({ title: `Volume ${i}` }));
+      const book = (await bus.execute(aBook({ title: `Volume ${i}` }))).id;
       await bus.execute({ type: 'catalog.add_author_to_book', bookId: book, authorId: author });
       written.push(book.toString());
     }

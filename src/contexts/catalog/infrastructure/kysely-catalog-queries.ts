@@ -9,7 +9,8 @@ import {
 } from '../../../shared/infrastructure/statements-by-shape.ts';
 import type { AuthorSummary, AuthorView, BookRef } from '../application/author-view.ts';
 import type { AuthorRef, BookView } from '../application/book-view.ts';
-import type { AuthorFilter, BookFilter, CatalogQueries, Revisioned } from '../application/queries.ts';
+import type { AuthorFilter, BookFilter, CatalogQueries } from '../application/queries.ts';
+import { type Revisioned, revisionAlone } from '../application/revisioned.ts';
 import { containsPattern, narrowsByTrigram } from './contains-pattern.ts';
 import type { CatalogTables } from './tables.ts';
 
@@ -217,10 +218,12 @@ function booksOfAuthor(): RawBuilder<Versioned<BookRef>[]> {
 }
 
 /**
- * The view's version plus a digest of the versions of the aggregates it shows. Versions only
- * grow and ids are never reused, so a different content always gives a different revision.
+ * The view's version plus a digest of the versions of the aggregates it shows (`revisionAlone`
+ * when it shows none). Versions only grow and ids are never reused, so a different content always
+ * gives a different revision.
  */
 function revision(version: number, related: readonly { id: string; version: number }[]): string {
+  if (related.length === 0) return revisionAlone(version);
   const digest = createHash('sha256')
     .update(related.map((r) => `${r.id}:${r.version}`).join(','))
     .digest('base64url')
