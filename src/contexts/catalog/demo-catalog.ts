@@ -121,7 +121,7 @@ export async function seedCatalog(app: DemoTarget, options: { readonly reset: bo
       authorIds.push(known);
       continue;
     }
-    authorIds.push(await app.bus.execute({ type: 'catalog.add_author', ...demo }));
+    authorIds.push((await app.bus.execute({ type: 'catalog.add_author', ...demo })).id);
     createdAuthors += 1;
   }
   const knownBooks = await booksByIsbn(db);

@@ -3,7 +3,9 @@ import { Age } from '../domain/age.ts';
 import { Author } from '../domain/author.ts';
 import { Biography } from '../domain/biography.ts';
 import { PersonName } from '../domain/person-name.ts';
+import { type AuthorView, addedAuthorView } from './author-view.ts';
 import type { CatalogDependencies } from './dependencies.ts';
+import type { Revisioned } from './revisioned.ts';
 
 export interface AddAuthor {
   readonly type: 'catalog.add_author';
@@ -13,8 +15,13 @@ export interface AddAuthor {
   readonly biography?: string | null;
 }
 
-/** Adds an author, who lists no book yet; answers its id. */
-export async function addAuthor(command: AddAuthor, deps: CatalogDependencies): Promise<Id> {
+/** What adding an author answers: its id, and the author as a read would show it (`addedAuthorView`). */
+export interface AddedAuthor extends Revisioned<AuthorView> {
+  readonly id: Id;
+}
+
+/** Adds an author, who lists no book yet. */
+export async function addAuthor(command: AddAuthor, deps: CatalogDependencies): Promise<AddedAuthor> {
   const profile = {
     name: PersonName.of(command.firstName, command.lastName),
     age: Age.of(command.age),
@@ -23,6 +30,6 @@ export async function addAuthor(command: AddAuthor, deps: CatalogDependencies): 
   return deps.uow().run(async ({ authors }) => {
     const author = Author.add(profile, deps.tools);
     await authors.add(author);
-    return author.id;
+    return { id: author.id, ...addedAuthorView(author) };
   });
 }

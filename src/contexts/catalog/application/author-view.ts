@@ -1,3 +1,6 @@
+import type { Author } from '../domain/author.ts';
+import { type Revisioned, revisionAlone } from './revisioned.ts';
+
 /** A book as an author shows it. */
 export interface BookRef {
   readonly id: string;
@@ -18,4 +21,28 @@ export interface AuthorSummary {
 /** One author: the profile and the books the author lists (once their events are handled). */
 export interface AuthorView extends AuthorSummary {
   readonly books: BookRef[];
+}
+
+/**
+ * The answer to adding an author, from the author the command just stored: a new author lists no
+ * book, so it is all in the row written (as for a book: `addedBookView`).
+ */
+export function addedAuthorView(author: Author): Revisioned<AuthorView> {
+  const stored = author.toPrimitives();
+  if (stored.bibliography.length > 0)
+    throw new Error('addedAuthorView is for an author just added: it lists no book yet');
+  return {
+    view: {
+      id: stored.id.toString(),
+      first_name: stored.first_name,
+      last_name: stored.last_name,
+      age: stored.age,
+      biography: stored.biography,
+      created_at: stored.created_at.toISOString(),
+      updated_at: stored.updated_at.toISOString(),
+      books: [],
+    },
+    version: stored.version,
+    revision: revisionAlone(stored.version),
+  };
 }

@@ -1,6 +1,6 @@
 import type { CommandHandlers } from '../../../shared/application/message-bus.ts';
 import type { Id } from '../../../shared/domain/id.ts';
-import { type AddAuthor, addAuthor } from './add-author.ts';
+import { type AddAuthor, type AddedAuthor, addAuthor } from './add-author.ts';
 import { type AddAuthorToBook, addAuthorToBook } from './add-author-to-book.ts';
 import { type AddBook, type AddedBook, addBook } from './add-book.ts';
 import { type DeleteBook, deleteBook } from './delete-book.ts';
@@ -12,12 +12,13 @@ import { type UpdateBook, updateBook } from './update-book.ts';
 /**
  * Commands answer at most what they created. What a client sees of a change is read afterwards
  * through the queries (CQRS), so a book's response shows its authors' names like every other
- * read. Adding a book is the exception: the new book has no authors yet, so the command answers
- * it as the read would (`addedBookView`), without reading back the row it just wrote.
+ * read. Adding a book or an author is the exception: the new one shows no other aggregate yet,
+ * so the command answers it as the read would (`addedBookView`, `addedAuthorView`), without
+ * reading back the row it just wrote.
  */
 declare module '../../../shared/application/message-bus.ts' {
   interface CommandRegistry {
-    'catalog.add_author': { command: AddAuthor; result: Id };
+    'catalog.add_author': { command: AddAuthor; result: AddedAuthor };
     'catalog.update_author': { command: UpdateAuthor; result: undefined };
     'catalog.add_book': { command: AddBook; result: AddedBook };
     'catalog.update_book': { command: UpdateBook; result: undefined };

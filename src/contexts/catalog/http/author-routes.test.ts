@@ -52,6 +52,19 @@ describe('POST /api/v1/authors', () => {
     expect(response.headers.etag).toMatch(/^"1\./);
   });
 
+  it('answers what a read of the author answers, body and ETag: the answer is built from the author it stored, not read back', async () => {
+    const response = await api.write('POST', '/authors', anAuthorBody({ biography: null }));
+    expect(response.statusCode).toBe(201);
+    const read = await api.read(`/authors/${response.json().id}`);
+    expect(read.statusCode).toBe(200);
+    expect(response.json()).toEqual(read.json());
+    expect(response.headers.etag).toBe(read.headers.etag);
+    expect(
+      (await api.read(`/authors/${response.json().id}`, { 'if-none-match': response.headers.etag! }))
+        .statusCode,
+    ).toBe(304);
+  });
+
   it('takes no biography, null or blank as "none"', async () => {
     for (const biography of [undefined, null, '  ']) {
       expect((await newAuthor({ biography })).biography).toBeNull();

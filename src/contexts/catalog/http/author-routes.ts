@@ -64,14 +64,14 @@ export async function authorRoutes(
     },
     async (request, reply) => {
       const { first_name, last_name, age, biography } = request.body;
-      const id = await bus.execute({
+      const added = await bus.execute({
         type: 'catalog.add_author',
         firstName: first_name,
         lastName: last_name,
         age,
         ...(biography === undefined ? {} : { biography }),
       });
-      return sendAuthor(reply.header('location', `/api/v1/authors/${id}`), await current(id), 201);
+      return sendAuthor(reply.header('location', `/api/v1/authors/${added.id}`), added, 201);
     },
   );
 

@@ -17,8 +17,8 @@ afterAll(() => app.close());
 describe('insertBenchmarkBooks', () => {
   it('bulk-loads valid, searchable books that the API serves like any other, and can run again', async () => {
     const authors = [
-      await app.bus.execute(anAuthor()),
-      await app.bus.execute(anAuthor({ firstName: 'Second' })),
+      (await app.bus.execute(anAuthor())).id,
+      (await app.bus.execute(anAuthor({ firstName: 'Second' }))).id,
     ];
     const started = performance.now();
     const made = await insertBenchmarkBooks(app.database.db, app.tools, 6_000, { authorIds: authors });
