@@ -151,9 +151,10 @@ export function projectsSubscriptions(app: App): readonly AnyEventSubscription[]
 }
 
 /** One subscription by its subscriber name. */
-export function subscription(app: App, subscriber: string): AnyEventSubscription {
-  const found = projectsSubscriptions(app).find((s) => s.subscriber === subscriber);
-  if (found === undefined) throw new Error(`No projects subscription ${subscriber}`);
+/** The projects context's handler of one event (its subscriber handles several: `MEMBER_PROJECTS`). */
+export function subscription(app: App, event: string): AnyEventSubscription {
+  const found = projectsSubscriptions(app).find((s) => s.event === event);
+  if (found === undefined) throw new Error(`No projects subscription to ${event}`);
   return found;
 }
 

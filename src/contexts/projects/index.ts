@@ -17,6 +17,9 @@ import { taskRoutes } from './http/task-routes.ts';
 import { KyselyProjectQueries } from './infrastructure/kysely-project-queries.ts';
 import { KyselyProjectRepository } from './infrastructure/kysely-project-repository.ts';
 
+/** The projects context's subscriber to a member's events (migration 20261130_0200 renamed the two it replaced). */
+export const MEMBER_PROJECTS = 'projects.member_projects';
+
 /**
  * The member an accounts event is about. Read from the event itself, never from the accounts
  * context: its events are the contract. (From the outbox the id may arrive as decimal text.)
@@ -55,9 +58,13 @@ export const projects: BoundedContext = {
         await taskRoutes(app, { bus, queries, auth });
       },
       subscriptions: [
+        // One subscriber name for both: deliveries of one subscriber are ordered per aggregate, so
+        // a member's deletion reaches this context only once their sign-up was handled. Under two
+        // names the deletion could go first, and the example project then made for the departed
+        // member stayed open for good.
         {
           event: 'accounts.member_registered',
-          subscriber: 'projects.create_example_project',
+          subscriber: MEMBER_PROJECTS,
           onlyDatabaseEffects: true,
           async handle(event, tx) {
             await createExampleProject(
@@ -68,7 +75,7 @@ export const projects: BoundedContext = {
         },
         {
           event: 'accounts.member_deleted',
-          subscriber: 'projects.close_projects_of_departed_member',
+          subscriber: MEMBER_PROJECTS,
           onlyDatabaseEffects: true,
           async handle(event, tx) {
             await closeProjectsOfDepartedMember(

@@ -36,7 +36,7 @@ export interface ContextWiring {
 /**
  * A context's reaction to an event, delivered from the outbox by the relay. `event` is a name some
  * context publishes (see `EventRegistry`), and `handle` receives that event's type. `subscriber` is
- * a stable name (`projects.create_example_project`): deliveries and "already processed" marks are
+ * a stable name (`projects.member_projects`): deliveries and "already processed" marks are
  * kept per (event, subscriber). `handle` runs inside the delivery's own transaction; a unit of
  * work made on `tx` joins it, so the effect, its events and the processed mark commit together.
  * Use `tx` for every database access: a query on the root handle would run outside the delivery
