@@ -64,7 +64,7 @@ describe('the message bus, for events', () => {
     expect(seen).toEqual(['project for 2', 'mail to ada@example.com in tx-2']);
   });
 
-  it('refuses one subscriber subscribed twice to one event, and a malformed subscriber name', () => {
+  it('refuses one subscriber subscribed twice to one event, and a malformed subscriber or event name', () => {
     const bus = new MessageBus();
     const subscription: Subscription<unknown> = {
       event: 'accounts.member_registered',
@@ -78,6 +78,11 @@ describe('the message bus, for events', () => {
     expect(() => bus.subscribe([{ ...subscription, subscriber: 'Welcome Mail' }])).toThrow(
       /context\.snake_case_name/,
     );
+    expect(() =>
+      bus.subscribe([
+        { ...subscription, event: "accounts.member_registered' or true" as 'accounts.member_registered' },
+      ]),
+    ).toThrow('Event name "accounts.member_registered\' or true" is not of the form context.snake_case_name');
   });
 
   it('lets one subscriber name handle several events, so they reach it in order per aggregate', () => {

@@ -76,8 +76,8 @@ export class MessageBus {
   }
 
   /**
-   * Registers event subscriptions. A malformed subscriber name, or the same (event, subscriber)
-   * pair twice, is a start-up error.
+   * Registers event subscriptions. A malformed subscriber or event name, or the same (event,
+   * subscriber) pair twice, is a start-up error.
    */
   subscribe<Tx>(subscriptions: readonly Subscription<Tx>[]): void {
     // Seen from here, each subscription is only "some event": its type was checked where it was written.
@@ -85,6 +85,10 @@ export class MessageBus {
       const { event, subscriber } = subscription;
       if (!SUBSCRIBER_NAME.test(subscriber)) {
         throw new Error(`Subscriber name "${subscriber}" is not of the form context.snake_case_name`);
+      }
+      // Event names have the same form (the relay writes both into its claim's SQL as literals).
+      if (!SUBSCRIBER_NAME.test(event)) {
+        throw new Error(`Event name "${event}" is not of the form context.snake_case_name`);
       }
       const bySubscriber = this.#subscriptions.get(event) ?? new Map<string, StoredSubscription>();
       if (bySubscriber.has(subscriber)) {

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshDatabase, onServer, type TestDatabase } from '../../../test/support/database.ts';
 import { type Database, openDatabase } from './database.ts';
 import { OutboxDeliveries } from './outbox-deliveries.ts';
@@ -18,35 +18,29 @@ describe.runIf(onServer)(
           from pg_prepared_statements where statement like '%with due as%'`.execute(db)
       ).rows;
 
-    beforeAll(async () => {
+    // A database and a session of their own per case: the plan cache's counts are per session.
+    beforeEach(async () => {
       fresh = await freshDatabase();
       database = await openDatabase(fresh.target, { poolSize: 1, pipelineConnections: 0 });
+      await sql`set plan_cache_mode = auto`.execute(database.db);
+      await sql`
+      insert into shared.outbox (id, name, aggregate_type, aggregate_id, occurred_at, payload)
+      select g, 'test.thing_happened', 'thing', g, now(), '{}' from generate_series(1, 3000) g`.execute(
+        database.db,
+      );
+      // Deliveries done for one subscriber: the history every busy outbox has.
+      await sql`
+      insert into shared.outbox_deliveries (event_id, subscriber, event_name, aggregate_id, status)
+      select id, 'test.done', name, aggregate_id, 'delivered' from shared.outbox`.execute(database.db);
     });
-    afterAll(async () => {
+    afterEach(async () => {
       await database.close();
       await fresh.dispose();
     });
 
-    it('keeps its generic plan while the statistics count thousands of pending deliveries', async () => {
-      const { db } = database;
-      // Deliveries done for one subscriber, a backlog the claim cannot take yet (due in an hour) for
-      // another, and statistics that know of both: the state in which a claim with its limit as a
-      // parameter was planned again on every call.
-      await sql`
-      insert into shared.outbox (id, name, aggregate_type, aggregate_id, occurred_at, payload)
-      select g, 'test.thing_happened', 'thing', g, now(), '{}' from generate_series(1, 3000) g`.execute(db);
-      await sql`
-      insert into shared.outbox_deliveries (event_id, subscriber, event_name, aggregate_id, status)
-      select id, 'test.done', name, aggregate_id, 'delivered' from shared.outbox`.execute(db);
-      await sql`
-      insert into shared.outbox_deliveries (event_id, subscriber, event_name, aggregate_id, available_at)
-      select id, 'test.subscriber', name, aggregate_id, now() + interval '1 hour' from shared.outbox`.execute(
-        db,
-      );
-      await sql`analyze shared.outbox_deliveries`.execute(db);
-
+    const claimer = (db: Kysely<unknown>) => {
       const deliveries = new OutboxDeliveries(db);
-      const claim = () =>
+      return () =>
         deliveries.claim({
           relay: 'relay-1',
           routes: [
@@ -60,15 +54,43 @@ describe.runIf(onServer)(
           leaseMs: 30_000,
           maxAttempts: 5,
         });
+    };
+
+    // PostgreSQL plans a prepared statement's first five runs for their values, then keeps the
+    // generic plan unless it looks dearer than those. In each case below it looked dearer while the
+    // batch size (the first) or the routes (the second) were parameters, and every claim was planned.
+
+    it('keeps its generic plan while the statistics count thousands of its deliveries waiting', async () => {
+      const { db } = database;
+      // A backlog the claim cannot take yet (due in an hour).
+      await sql`
+      insert into shared.outbox_deliveries (event_id, subscriber, event_name, aggregate_id, available_at)
+      select id, 'test.subscriber', name, aggregate_id, now() + interval '1 hour' from shared.outbox`.execute(
+        db,
+      );
+      await sql`analyze shared.outbox_deliveries`.execute(db);
+      const claim = claimer(db);
       for (let i = 0; i < 10; i += 1) expect(await claim()).toEqual([]);
-      // PostgreSQL plans a prepared statement's first five runs for their values, then keeps the
-      // generic plan if it is not dearer than those.
       expect(await claimPlans(db)).toEqual([{ custom: 5, generic: 5 }]);
 
       // The literals did not change what it claims: a due delivery is claimed, once.
-      await sql`update shared.outbox_deliveries set available_at = now() where event_id = 7`.execute(db);
+      await sql`update shared.outbox_deliveries set available_at = now() where event_id = 7 and subscriber = 'test.subscriber'`.execute(
+        db,
+      );
       expect((await claim()).map((d) => String(d.event.aggregate_id))).toEqual(['7']);
       expect(await claim()).toEqual([]);
+    });
+
+    it('keeps its generic plan beside a backlog of a subscriber this process does not run', async () => {
+      const { db } = database;
+      // Due now, for a subscriber only another version runs (a rolling deploy): never this claim's.
+      await sql`
+      insert into shared.outbox_deliveries (event_id, subscriber, event_name, aggregate_id)
+      select id, 'test.newer', name, aggregate_id from shared.outbox`.execute(db);
+      await sql`analyze shared.outbox_deliveries`.execute(db);
+      const claim = claimer(db);
+      for (let i = 0; i < 10; i += 1) expect(await claim()).toEqual([]);
+      expect(await claimPlans(db)).toEqual([{ custom: 5, generic: 5 }]);
     });
   },
 );

@@ -16,7 +16,8 @@ import { PreparedNames } from './prepared-names.ts';
  * by name, so each connection prepares one once and then only binds and executes it:
  *
  * - `prepared(query)`: a statement of fixed shape (a lookup by key). Always prepared; there are as
- *   many as the code has call sites.
+ *   many as the code has call sites, or, where a call site writes settings fixed at start-up into
+ *   its text (the relay's claim: its routes and batch size), one per such setting a process has.
  * - `preparedIfRoom(query)`: a statement whose text may vary with its input (a unit of work's
  *   writes: multi-row VALUES, one CTE per write). Prepared while the connection holds fewer than
  *   `VARYING_PER_CONNECTION` of them, unnamed after that, so they can neither grow without end nor

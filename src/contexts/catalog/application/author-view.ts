@@ -23,6 +23,30 @@ export interface AuthorView extends AuthorSummary {
   readonly books: BookRef[];
 }
 
+/** What an author's view shows of its own row. */
+export interface AuthorFields {
+  readonly id: string;
+  readonly first_name: string;
+  readonly last_name: string;
+  readonly age: number;
+  readonly biography: string | null;
+  readonly created_at: Date;
+  readonly updated_at: Date;
+}
+
+/** An author's profile as views show it: the read model's, and the one adding an author answers. */
+export function authorSummary(author: AuthorFields): AuthorSummary {
+  return {
+    id: author.id,
+    first_name: author.first_name,
+    last_name: author.last_name,
+    age: author.age,
+    biography: author.biography,
+    created_at: author.created_at.toISOString(),
+    updated_at: author.updated_at.toISOString(),
+  };
+}
+
 /**
  * The answer to adding an author, from the author the command just stored: a new author lists no
  * book, so it is all in the row written (as for a book: `addedBookView`).
@@ -32,16 +56,7 @@ export function addedAuthorView(author: Author): Revisioned<AuthorView> {
   if (stored.bibliography.length > 0)
     throw new Error('addedAuthorView is for an author just added: it lists no book yet');
   return {
-    view: {
-      id: stored.id.toString(),
-      first_name: stored.first_name,
-      last_name: stored.last_name,
-      age: stored.age,
-      biography: stored.biography,
-      created_at: stored.created_at.toISOString(),
-      updated_at: stored.updated_at.toISOString(),
-      books: [],
-    },
+    view: { ...authorSummary({ ...stored, id: stored.id.toString() }), books: [] },
     version: stored.version,
     revision: revisionAlone(stored.version),
   };

@@ -26,29 +26,48 @@ export interface BookView {
   readonly updated_at: string;
 }
 
+/** What a book's view shows of its own row: as stored (the price as a bigint, or its text). */
+export interface BookFields {
+  readonly id: string;
+  readonly title: string;
+  readonly isbn: string;
+  readonly pages: number;
+  readonly price_amount: bigint | string;
+  readonly price_currency: string;
+  readonly publication_year: number;
+  readonly created_at: Date;
+  readonly updated_at: Date;
+}
+
+/** The view of a book: the read model's, and the one adding a book answers. */
+export function bookView(book: BookFields, authors: AuthorRef[]): BookView {
+  return {
+    id: book.id,
+    title: book.title,
+    isbn: book.isbn,
+    pages: book.pages,
+    // At most 10^15 (a check constraint), so exact as a JSON number.
+    price: { amount: Number(book.price_amount), currency: book.price_currency },
+    publication_year: book.publication_year,
+    authors,
+    created_at: book.created_at.toISOString(),
+    updated_at: book.updated_at.toISOString(),
+  };
+}
+
 /**
  * The answer to adding a book, from the book the command just stored. A new book has no authors,
  * so everything the read model would show is in the row written, and reading it back would only
- * repeat it: one more round trip, measured at a quarter of the route's CPU in Node and in
- * PostgreSQL. Every other answer about a book is read (its authors' names live in their own
- * aggregates). A test compares this answer with a read of the same book.
+ * repeat it: one more round trip, measured at a seventh to a quarter of the route's CPU in Node and
+ * a quarter to two fifths in PostgreSQL. Every other answer about a book is read (its authors'
+ * names live in their own aggregates). A test compares this answer with a read of the same book.
  */
 export function addedBookView(book: Book): Revisioned<BookView> {
   if (book.authorIds.length > 0)
     throw new Error('addedBookView is for a book just added: it has no authors yet');
   const stored = book.toPrimitives();
   return {
-    view: {
-      id: stored.id.toString(),
-      title: stored.title,
-      isbn: stored.isbn,
-      pages: stored.pages,
-      price: { amount: Number(stored.price_amount), currency: stored.price_currency },
-      publication_year: stored.publication_year,
-      authors: [],
-      created_at: stored.created_at.toISOString(),
-      updated_at: stored.updated_at.toISOString(),
-    },
+    view: bookView({ ...stored, id: stored.id.toString() }, []),
     version: stored.version,
     revision: revisionAlone(stored.version),
   };

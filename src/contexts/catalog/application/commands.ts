@@ -1,5 +1,4 @@
 import type { CommandHandlers } from '../../../shared/application/message-bus.ts';
-import type { Id } from '../../../shared/domain/id.ts';
 import { type AddAuthor, type AddedAuthor, addAuthor } from './add-author.ts';
 import { type AddAuthorToBook, addAuthorToBook } from './add-author-to-book.ts';
 import { type AddBook, type AddedBook, addBook } from './add-book.ts';

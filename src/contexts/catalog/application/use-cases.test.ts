@@ -39,7 +39,7 @@ describe('catalog use cases (through the bus, on in-memory fakes)', () => {
         updated_at: stored.updated_at.toISOString(),
       },
       version: 1,
-      revision: '1.none',
+      revision: '1.47DEQpj8HBSa-_TI',
     });
   });
 
@@ -174,7 +174,7 @@ describe('catalog use cases (through the bus, on in-memory fakes)', () => {
         books: [],
       },
       version: 1,
-      revision: '1.none',
+      revision: '1.47DEQpj8HBSa-_TI',
     });
     await bus.execute({
       type: 'catalog.update_author',

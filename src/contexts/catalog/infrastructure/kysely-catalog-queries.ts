@@ -7,10 +7,15 @@ import {
   type StatementParameter,
   StatementsByShape,
 } from '../../../shared/infrastructure/statements-by-shape.ts';
-import type { AuthorSummary, AuthorView, BookRef } from '../application/author-view.ts';
-import type { AuthorRef, BookView } from '../application/book-view.ts';
+import {
+  type AuthorSummary,
+  type AuthorView,
+  authorSummary,
+  type BookRef,
+} from '../application/author-view.ts';
+import { type AuthorRef, type BookView, bookView } from '../application/book-view.ts';
 import type { AuthorFilter, BookFilter, CatalogQueries } from '../application/queries.ts';
-import { type Revisioned, revisionAlone } from '../application/revisioned.ts';
+import type { Revisioned } from '../application/revisioned.ts';
 import { containsPattern, narrowsByTrigram } from './contains-pattern.ts';
 import type { CatalogTables } from './tables.ts';
 
@@ -107,7 +112,7 @@ export class KyselyCatalogQueries implements CatalogQueries {
     if (row === undefined) return undefined;
     const books = row.books as Versioned<BookRef>[];
     return {
-      view: { ...toAuthorSummary(row), books: books.map(({ id, title }) => ({ id, title })) },
+      view: { ...authorSummary(row), books: books.map(({ id, title }) => ({ id, title })) },
       version: row.version,
       revision: revision(row.version, books),
     };
@@ -137,7 +142,11 @@ export class KyselyCatalogQueries implements CatalogQueries {
       return searchStatement(query.compile() as CompiledQuery<AuthorRow>, generic);
     });
     const { rows } = await this.#db.executeQuery(statement);
-    return toPage(rows.map(toAuthorSummary), page.limit, (view) => view.id);
+    return toPage(
+      rows.map((row) => authorSummary(row)),
+      page.limit,
+      (view) => view.id,
+    );
   }
 
   #books() {
@@ -218,12 +227,11 @@ function booksOfAuthor(): RawBuilder<Versioned<BookRef>[]> {
 }
 
 /**
- * The view's version plus a digest of the versions of the aggregates it shows (`revisionAlone`
- * when it shows none). Versions only grow and ids are never reused, so a different content always
- * gives a different revision.
+ * The view's version plus a digest of the versions of the aggregates it shows (for none, the
+ * digest `revisionAlone` writes out). Versions only grow and ids are never reused, so a different
+ * content always gives a different revision.
  */
 function revision(version: number, related: readonly { id: string; version: number }[]): string {
-  if (related.length === 0) return revisionAlone(version);
   const digest = createHash('sha256')
     .update(related.map((r) => `${r.id}:${r.version}`).join(','))
     .digest('base64url')
@@ -232,28 +240,8 @@ function revision(version: number, related: readonly { id: string; version: numb
 }
 
 function toBookView(row: BookRow): BookView {
-  return {
-    id: row.id,
-    title: row.title,
-    isbn: row.isbn,
-    pages: row.pages,
-    // At most 10^15 (a check constraint), so exact as a JSON number.
-    price: { amount: Number(row.price_amount), currency: row.price_currency },
-    publication_year: row.publication_year,
-    authors: row.authors.map(({ id, name }) => ({ id, name })),
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-  };
-}
-
-function toAuthorSummary(row: AuthorRow): AuthorSummary {
-  return {
-    id: row.id,
-    first_name: row.first_name,
-    last_name: row.last_name,
-    age: row.age,
-    biography: row.biography,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-  };
+  return bookView(
+    row,
+    row.authors.map(({ id, name }) => ({ id, name })),
+  );
 }
