@@ -61,7 +61,8 @@ export function registerSchemaCompilers(app: FastifyInstance, options: SchemaCom
   }
   app.setValidatorCompiler(({ schema, httpPart }) => {
     const compile = () => (httpPart === 'body' ? body : text).compile(schema as object) as Validator;
-    return options.checkSchemas ? compile() : lazyValidator(compile);
+    const validate = options.checkSchemas ? compile() : lazyValidator(compile);
+    return httpPart === 'body' ? wellFormedFirst(validate) : validate;
   });
 
   const serializers = new WeakMap<object, (data: unknown) => string>();
@@ -74,4 +75,50 @@ export function registerSchemaCompilers(app: FastifyInstance, options: SchemaCom
     }
     return serialize;
   });
+}
+
+/**
+ * A body validator that first refuses text with an unpaired UTF-16 surrogate. JSON may write one
+ * (`"\\ud800"`); it is valid JSON but no character, so it cannot be stored: PostgreSQL refuses it in
+ * `jsonb` (an event's payload: the command failed with a 500), and the driver writes it to a `text`
+ * column as U+FFFD, so two different passwords could hash alike. Only bodies carry it: the query
+ * string and path are percent-decoded bytes, where a broken sequence already reads as U+FFFD.
+ */
+function wellFormedFirst(validate: Validator): Validator {
+  const checked: Validator = (data) => {
+    const path = unpairedSurrogateAt(data);
+    if (path !== undefined) {
+      checked.errors = [
+        {
+          keyword: 'wellFormed',
+          instancePath: path,
+          schemaPath: '#/wellFormed',
+          params: {},
+          message: 'must be well-formed Unicode text (it has an unpaired surrogate)',
+        },
+      ];
+      return false;
+    }
+    const valid = validate(data);
+    checked.errors = validate.errors ?? null;
+    return valid;
+  };
+  return checked;
+}
+
+/** The JSON pointer of the first string (or key) in `data` that is not well-formed Unicode. */
+export function unpairedSurrogateAt(data: unknown): string | undefined {
+  if (typeof data === 'string') return data.isWellFormed() ? undefined : '';
+  if (typeof data !== 'object' || data === null) return undefined;
+  for (const [key, value] of Array.isArray(data) ? data.entries() : Object.entries(data)) {
+    const name = String(key);
+    if (!name.isWellFormed()) return `/${pointerEscaped(name.toWellFormed())}`;
+    const below = unpairedSurrogateAt(value);
+    if (below !== undefined) return `/${pointerEscaped(name)}${below}`;
+  }
+  return undefined;
+}
+
+function pointerEscaped(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
 }

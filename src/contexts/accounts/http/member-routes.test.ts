@@ -107,6 +107,19 @@ describe('POST /api/v1/members', () => {
         422,
         'request.invalid',
       ],
+      // JSON's "\ud800": valid JSON, but no character (it failed the event's jsonb with a 500).
+      [
+        'an unpaired surrogate in a name',
+        { email: 'x@example.com', passwd: 'Correct-Horse-9', name: 'Ada \ud800' },
+        422,
+        'request.invalid',
+      ],
+      [
+        'an unpaired surrogate in a password',
+        { email: 'x@example.com', passwd: 'Correct-Horse-9\udc00', name: 'X' },
+        422,
+        'request.invalid',
+      ],
       [
         'a blank name',
         { email: 'x@example.com', passwd: 'Correct-Horse-9', name: '   ' },
