@@ -86,7 +86,7 @@ export class MessageBus {
       if (!SUBSCRIBER_NAME.test(subscriber)) {
         throw new Error(`Subscriber name "${subscriber}" is not of the form context.snake_case_name`);
       }
-      // Event names have the same form (the relay writes both into its claim's SQL as literals).
+      // Event names have the same form: a typo in one would otherwise only show as a delivery nobody runs.
       if (!SUBSCRIBER_NAME.test(event)) {
         throw new Error(`Event name "${event}" is not of the form context.snake_case_name`);
       }

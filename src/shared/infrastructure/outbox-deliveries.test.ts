@@ -25,13 +25,15 @@ describe.runIf(onServer)(
       await sql`set plan_cache_mode = auto`.execute(database.db);
       await sql`
       insert into shared.outbox (id, name, aggregate_type, aggregate_id, occurred_at, payload)
-      select g, 'test.thing_happened', 'thing', g, now(), '{}' from generate_series(1, 3000) g`.execute(
+      select g, 'test.thing_happened', 'thing', g, now(), '{}' from generate_series(1, 6000) g`.execute(
         database.db,
       );
-      // Deliveries done for one subscriber: the history every busy outbox has.
+      // Deliveries done, of the subscriber the claim runs: the history every busy outbox has.
       await sql`
       insert into shared.outbox_deliveries (event_id, subscriber, event_name, aggregate_id, status)
-      select id, 'test.done', name, aggregate_id, 'delivered' from shared.outbox`.execute(database.db);
+      select id, 'test.subscriber', name, aggregate_id, 'delivered' from shared.outbox where id <= 3000`.execute(
+        database.db,
+      );
     });
     afterEach(async () => {
       await database.close();
@@ -57,15 +59,15 @@ describe.runIf(onServer)(
     };
 
     // PostgreSQL plans a prepared statement's first five runs for their values, then keeps the
-    // generic plan unless it looks dearer than those. In each case below it looked dearer while the
-    // batch size (the first) or the routes (the second) were parameters, and every claim was planned.
+    // generic plan unless it looks dearer than those. With the batch size a parameter it looked
+    // dearer below, and every claim was planned.
 
     it('keeps its generic plan while the statistics count thousands of its deliveries waiting', async () => {
       const { db } = database;
       // A backlog the claim cannot take yet (due in an hour).
       await sql`
       insert into shared.outbox_deliveries (event_id, subscriber, event_name, aggregate_id, available_at)
-      select id, 'test.subscriber', name, aggregate_id, now() + interval '1 hour' from shared.outbox`.execute(
+      select id, 'test.subscriber', name, aggregate_id, now() + interval '1 hour' from shared.outbox where id > 3000`.execute(
         db,
       );
       await sql`analyze shared.outbox_deliveries`.execute(db);
@@ -73,24 +75,12 @@ describe.runIf(onServer)(
       for (let i = 0; i < 10; i += 1) expect(await claim()).toEqual([]);
       expect(await claimPlans(db)).toEqual([{ custom: 5, generic: 5 }]);
 
-      // The literals did not change what it claims: a due delivery is claimed, once.
-      await sql`update shared.outbox_deliveries set available_at = now() where event_id = 7 and subscriber = 'test.subscriber'`.execute(
+      // The literal did not change what it claims: a due delivery is claimed, once.
+      await sql`update shared.outbox_deliveries set available_at = now() where event_id = 3007 and subscriber = 'test.subscriber'`.execute(
         db,
       );
-      expect((await claim()).map((d) => String(d.event.aggregate_id))).toEqual(['7']);
+      expect((await claim()).map((d) => String(d.event.aggregate_id))).toEqual(['3007']);
       expect(await claim()).toEqual([]);
-    });
-
-    it('keeps its generic plan beside a backlog of a subscriber this process does not run', async () => {
-      const { db } = database;
-      // Due now, for a subscriber only another version runs (a rolling deploy): never this claim's.
-      await sql`
-      insert into shared.outbox_deliveries (event_id, subscriber, event_name, aggregate_id)
-      select id, 'test.newer', name, aggregate_id from shared.outbox`.execute(db);
-      await sql`analyze shared.outbox_deliveries`.execute(db);
-      const claim = claimer(db);
-      for (let i = 0; i < 10; i += 1) expect(await claim()).toEqual([]);
-      expect(await claimPlans(db)).toEqual([{ custom: 5, generic: 5 }]);
     });
   },
 );

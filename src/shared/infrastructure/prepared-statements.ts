@@ -17,7 +17,7 @@ import { PreparedNames } from './prepared-names.ts';
  *
  * - `prepared(query)`: a statement of fixed shape (a lookup by key). Always prepared; there are as
  *   many as the code has call sites, or, where a call site writes settings fixed at start-up into
- *   its text (the relay's claim: its routes and batch size), one per such setting a process has.
+ *   its text (the relay's claim: its batch size), one per such setting a process has.
  * - `preparedIfRoom(query)`: a statement whose text may vary with its input (a unit of work's
  *   writes: multi-row VALUES, one CTE per write). Prepared while the connection holds fewer than
  *   `VARYING_PER_CONNECTION` of them, unnamed after that, so they can neither grow without end nor
