@@ -1,5 +1,6 @@
 export { expectProblem } from './problem.ts';
 
+import { expect } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { Id } from '../../src/shared/domain/id.ts';
 
@@ -28,4 +29,24 @@ export function catalogClient(app: App) {
       }),
     relay: () => app.relay.drain(),
   };
+}
+
+/**
+ * Asserts that a 201 answer is what a read of the resource its Location names answers: the same
+ * body and ETag, and 304 for that ETag (adding answers without reading back what it stored).
+ */
+export async function expectAnsweredAsRead(
+  app: App,
+  created: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+): Promise<void> {
+  expect(created.statusCode).toBe(201);
+  const url = String(created.headers.location);
+  const etag = String(created.headers.etag);
+  const read = await app.http.inject({ method: 'GET', url });
+  expect(read.statusCode).toBe(200);
+  expect(created.json()).toEqual(read.json());
+  expect(read.headers.etag).toBe(etag);
+  expect((await app.http.inject({ method: 'GET', url, headers: { 'if-none-match': etag } })).statusCode).toBe(
+    304,
+  );
 }

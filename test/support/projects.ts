@@ -151,7 +151,7 @@ export function projectsSubscriptions(app: App): readonly AnyEventSubscription[]
 }
 
 /** One subscription by its subscriber name. */
-/** The projects context's handler of one event (its subscriber handles several: `MEMBER_PROJECTS`). */
+/** The projects context's handler of one event (one subscriber, `projects.member_projects`, handles several). */
 export function subscription(app: App, event: string): AnyEventSubscription {
   const found = projectsSubscriptions(app).find((s) => s.event === event);
   if (found === undefined) throw new Error(`No projects subscription to ${event}`);

@@ -18,7 +18,7 @@ import { KyselyProjectQueries } from './infrastructure/kysely-project-queries.ts
 import { KyselyProjectRepository } from './infrastructure/kysely-project-repository.ts';
 
 /** The projects context's subscriber to a member's events (migration 20261130_0200 renamed the two it replaced). */
-export const MEMBER_PROJECTS = 'projects.member_projects';
+const MEMBER_PROJECTS = 'projects.member_projects';
 
 /**
  * The member an accounts event is about. Read from the event itself, never from the accounts

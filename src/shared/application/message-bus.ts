@@ -28,8 +28,8 @@ export interface Command<T extends string = string> {
   readonly type: T;
 }
 
-/** `context.snake_case_name`: stored with every delivery, so it must stay stable. */
-const SUBSCRIBER_NAME = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
+/** A subscriber's or an event's name, `context.snake_case_name`: stored with every delivery, so it must stay stable. */
+const STABLE_NAME = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
 
 interface StoredSubscription {
   readonly handle: (event: DomainEvent, tx: unknown) => Promise<void>;
@@ -83,11 +83,10 @@ export class MessageBus {
     // Seen from here, each subscription is only "some event": its type was checked where it was written.
     for (const subscription of subscriptions as readonly AnySubscription<Tx>[]) {
       const { event, subscriber } = subscription;
-      if (!SUBSCRIBER_NAME.test(subscriber)) {
+      if (!STABLE_NAME.test(subscriber)) {
         throw new Error(`Subscriber name "${subscriber}" is not of the form context.snake_case_name`);
       }
-      // Event names have the same form: a typo in one would otherwise only show as a delivery nobody runs.
-      if (!SUBSCRIBER_NAME.test(event)) {
+      if (!STABLE_NAME.test(event)) {
         throw new Error(`Event name "${event}" is not of the form context.snake_case_name`);
       }
       const bySubscriber = this.#subscriptions.get(event) ?? new Map<string, StoredSubscription>();

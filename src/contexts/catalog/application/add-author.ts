@@ -1,11 +1,10 @@
-import type { Id } from '../../../shared/domain/id.ts';
 import { Age } from '../domain/age.ts';
 import { Author } from '../domain/author.ts';
 import { Biography } from '../domain/biography.ts';
 import { PersonName } from '../domain/person-name.ts';
 import { type AuthorView, addedAuthorView } from './author-view.ts';
 import type { CatalogDependencies } from './dependencies.ts';
-import type { Revisioned } from './revisioned.ts';
+import type { Added } from './revisioned.ts';
 
 export interface AddAuthor {
   readonly type: 'catalog.add_author';
@@ -16,9 +15,7 @@ export interface AddAuthor {
 }
 
 /** What adding an author answers: its id, and the author as a read would show it (`addedAuthorView`). */
-export interface AddedAuthor extends Revisioned<AuthorView> {
-  readonly id: Id;
-}
+export type AddedAuthor = Added<AuthorView>;
 
 /** Adds an author, who lists no book yet. */
 export async function addAuthor(command: AddAuthor, deps: CatalogDependencies): Promise<AddedAuthor> {

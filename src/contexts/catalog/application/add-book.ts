@@ -1,4 +1,3 @@
-import type { Id } from '../../../shared/domain/id.ts';
 import { Book } from '../domain/book.ts';
 import { Isbn } from '../domain/isbn.ts';
 import { Money } from '../domain/money.ts';
@@ -7,7 +6,7 @@ import { PublicationYear } from '../domain/publication-year.ts';
 import { Title } from '../domain/title.ts';
 import { addedBookView, type BookView } from './book-view.ts';
 import type { CatalogDependencies } from './dependencies.ts';
-import type { Revisioned } from './revisioned.ts';
+import type { Added } from './revisioned.ts';
 
 export interface AddBook {
   readonly type: 'catalog.add_book';
@@ -20,9 +19,7 @@ export interface AddBook {
 }
 
 /** What adding a book answers: its id, and the book as a read would show it (`addedBookView`). */
-export interface AddedBook extends Revisioned<BookView> {
-  readonly id: Id;
-}
+export type AddedBook = Added<BookView>;
 
 /** Adds a book without authors (they are added one by one). */
 export async function addBook(command: AddBook, deps: CatalogDependencies): Promise<AddedBook> {

@@ -4,8 +4,6 @@ import type { AuthorSummary, AuthorView } from './author-view.ts';
 import type { BookView } from './book-view.ts';
 import type { Revisioned } from './revisioned.ts';
 
-export type { Revisioned } from './revisioned.ts';
-
 export interface BookFilter {
   /** Case-insensitive "contains"; every character is literal (% and _ too). */
   readonly title?: string;

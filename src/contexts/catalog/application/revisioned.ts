@@ -1,3 +1,5 @@
+import type { Id } from '../../../shared/domain/id.ts';
+
 /**
  * A view and what its content depends on. `version` is the aggregate's own version (what
  * If-Match preconditions are about); `revision` also changes when another aggregate the view
@@ -8,6 +10,9 @@ export interface Revisioned<View> {
   readonly version: number;
   readonly revision: string;
 }
+
+/** What a command that adds an aggregate answers: its id, and its view as a read would show it. */
+export type Added<View> = Revisioned<View> & { readonly id: Id };
 
 /**
  * The revision of a view that shows no other aggregate (a book without authors, an author without

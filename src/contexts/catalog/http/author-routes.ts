@@ -5,7 +5,7 @@ import type { Id } from '../../../shared/domain/id.ts';
 import { bearerSecurity } from '../../../shared/http/auth-guard.ts';
 import { IdParams, PageOf, pageRequest, pathId, problems } from '../../../shared/http/schemas.ts';
 import type { AuthorView } from '../application/author-view.ts';
-import type { Revisioned } from '../application/queries.ts';
+import type { Revisioned } from '../application/revisioned.ts';
 import { AuthorNotFoundError, AuthorPreconditionFailedError } from '../domain/errors.ts';
 import { etagOf, ifMatch, noneMatch } from './etag.ts';
 import type { CatalogRouteDependencies } from './route-dependencies.ts';

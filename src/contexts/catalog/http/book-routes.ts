@@ -5,7 +5,7 @@ import type { Id } from '../../../shared/domain/id.ts';
 import { bearerSecurity } from '../../../shared/http/auth-guard.ts';
 import { IdParams, PageOf, pageRequest, pathId, problems } from '../../../shared/http/schemas.ts';
 import type { BookView } from '../application/book-view.ts';
-import type { Revisioned } from '../application/queries.ts';
+import type { Revisioned } from '../application/revisioned.ts';
 import { AuthorNotFoundError, BookNotFoundError, BookPreconditionFailedError } from '../domain/errors.ts';
 import { etagOf, ifMatch, noneMatch } from './etag.ts';
 import type { CatalogRouteDependencies } from './route-dependencies.ts';
