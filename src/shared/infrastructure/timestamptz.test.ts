@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { parseIsoTimestamptz, timestamptzParser } from './timestamptz.ts';
+import { isoInstantParser, parseIsoTimestamptz, timestamptzParser } from './timestamptz.ts';
 
 const pgParser = pg.types.getTypeParser(1184) as (text: string) => unknown;
 const two = (n: number) => String(n).padStart(2, '0');
@@ -66,5 +66,57 @@ describe('timestamptz parsing', () => {
       expect(parseIsoTimestamptz(text), text).toBeUndefined();
       expect(parse(text), text).toEqual(pgParser(text));
     }
+  });
+});
+
+describe('timestamptz text as the API writes instants', () => {
+  const iso = isoInstantParser(pgParser);
+  const expected = (text: string) => (pgParser(text) as Date).toISOString();
+
+  it('writes every instant of years 1000–9999, in any zone and to the microsecond, as toISOString does', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1000, 0, 2), max: Date.UTC(9999, 11, 30) }),
+        fc.oneof(
+          fc.constant(0),
+          fc.integer({ min: -15, max: 15 }).map((hours) => hours * 3600),
+          fc.integer({ min: -15 * 3600, max: 15 * 3600 }),
+        ),
+        fc.integer({ min: 0, max: 999 }),
+        (epochMillis, offsetSeconds, micros) => {
+          const written = asPostgresWrites(epochMillis, offsetSeconds);
+          // PostgreSQL keeps microseconds and drops a fraction's trailing zeros.
+          const withMicros =
+            micros === 0 || !written.includes('.')
+              ? written
+              : written.replace(/\.(\d+)/, (_, ms: string) =>
+                  `.${ms.padEnd(3, '0')}${String(micros).padStart(3, '0')}`.replace(/0+$/, ''),
+                );
+          for (const text of [written, withMicros]) {
+            expect(iso(text), text).toBe(new Date(epochMillis).toISOString());
+            expect(iso(text), text).toBe(expected(text));
+          }
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('rewrites what a session in UTC sends by position, padding or truncating the fraction', () => {
+    expect(iso('2026-11-29 22:33:18+00')).toBe('2026-11-29T22:33:18.000Z');
+    expect(iso('2026-11-29 22:33:18.5+00')).toBe('2026-11-29T22:33:18.500Z');
+    expect(iso('2026-11-29 22:33:18.09+00')).toBe('2026-11-29T22:33:18.090Z');
+    expect(iso('2026-11-29 22:33:18.094987+00')).toBe('2026-11-29T22:33:18.094Z');
+  });
+
+  it('parses and formats every other shape', () => {
+    for (const text of [
+      '2026-11-29 22:33:18.5-02:30',
+      '2026-11-29 22:33:18+09',
+      '0999-01-01 00:00:00+00',
+      '0044-03-15 12:00:00+00 BC',
+      '12026-01-01 00:00:00+00',
+    ])
+      expect(iso(text), text).toBe(expected(text));
   });
 });

@@ -1,6 +1,7 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import { type Page, type PageRequest, toPage } from '../../../shared/application/pagination.ts';
 import type { Id } from '../../../shared/domain/id.ts';
+import { instantText, isoInstant } from '../../../shared/infrastructure/instants.ts';
 import { prepared } from '../../../shared/infrastructure/prepared-statements.ts';
 import type { MemberView } from '../application/member-view.ts';
 import type { MemberQueries } from '../application/queries.ts';
@@ -24,7 +25,14 @@ export class KyselyMemberQueries implements MemberQueries {
   #select() {
     return this.#db
       .selectFrom('accounts.members')
-      .select(['id', 'email', 'name', 'is_superuser', 'created_at', 'updated_at'])
+      .select([
+        'id',
+        'email',
+        'name',
+        'is_superuser',
+        instantText('created_at').as('created_at'),
+        instantText('updated_at').as('updated_at'),
+      ])
       .where('deleted_at', 'is', null);
   }
 
@@ -48,10 +56,11 @@ interface MemberRow {
   email: string;
   name: string;
   is_superuser: boolean;
-  created_at: Date;
-  updated_at: Date;
+  /** As text (`instantText`). */
+  created_at: string;
+  updated_at: string;
 }
 
 function toView(row: MemberRow): MemberView {
-  return { ...row, created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString() };
+  return { ...row, created_at: isoInstant(row.created_at), updated_at: isoInstant(row.updated_at) };
 }

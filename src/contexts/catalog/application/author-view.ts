@@ -23,27 +23,30 @@ export interface AuthorView extends AuthorSummary {
   readonly books: BookRef[];
 }
 
-/** What an author's view shows of its own row. */
-export interface AuthorFields {
+/** What an author's view shows of its own row, with its instants as `Instant` (as `BookFields`). */
+export interface AuthorFields<Instant> {
   readonly id: string;
   readonly first_name: string;
   readonly last_name: string;
   readonly age: number;
   readonly biography: string | null;
-  readonly created_at: Date;
-  readonly updated_at: Date;
+  readonly created_at: Instant;
+  readonly updated_at: Instant;
 }
 
 /** An author's profile as views show it: the read model's, and the one adding an author answers. */
-export function authorSummary(author: AuthorFields): AuthorSummary {
+export function authorSummary<Instant>(
+  author: AuthorFields<Instant>,
+  iso: (instant: Instant) => string,
+): AuthorSummary {
   return {
     id: author.id,
     first_name: author.first_name,
     last_name: author.last_name,
     age: author.age,
     biography: author.biography,
-    created_at: author.created_at.toISOString(),
-    updated_at: author.updated_at.toISOString(),
+    created_at: iso(author.created_at),
+    updated_at: iso(author.updated_at),
   };
 }
 
@@ -56,7 +59,10 @@ export function addedAuthorView(author: Author): Revisioned<AuthorView> {
   if (stored.bibliography.length > 0)
     throw new Error('addedAuthorView is for an author just added: it lists no book yet');
   return {
-    view: { ...authorSummary({ ...stored, id: stored.id.toString() }), books: [] },
+    view: {
+      ...authorSummary({ ...stored, id: stored.id.toString() }, (date) => date.toISOString()),
+      books: [],
+    },
     version: stored.version,
     revision: revisionAlone(stored.version),
   };

@@ -26,8 +26,11 @@ export interface BookView {
   readonly updated_at: string;
 }
 
-/** What a book's view shows of its own row: as stored (the price as a bigint, or its text). */
-export interface BookFields {
+/**
+ * What a book's view shows of its own row: as stored (the price as a bigint, or its text), with its
+ * instants as `Instant` (a `Date`, or the read model's text).
+ */
+export interface BookFields<Instant> {
   readonly id: string;
   readonly title: string;
   readonly isbn: string;
@@ -35,12 +38,19 @@ export interface BookFields {
   readonly price_amount: bigint | string;
   readonly price_currency: string;
   readonly publication_year: number;
-  readonly created_at: Date;
-  readonly updated_at: Date;
+  readonly created_at: Instant;
+  readonly updated_at: Instant;
 }
 
-/** The view of a book: the read model's, and the one adding a book answers. */
-export function bookView(book: BookFields, authors: AuthorRef[]): BookView {
+/**
+ * The view of a book: the read model's, and the one adding a book answers. `iso` writes an instant
+ * as the API does (`Date#toISOString()`'s form).
+ */
+export function bookView<Instant>(
+  book: BookFields<Instant>,
+  authors: AuthorRef[],
+  iso: (instant: Instant) => string,
+): BookView {
   return {
     id: book.id,
     title: book.title,
@@ -50,8 +60,8 @@ export function bookView(book: BookFields, authors: AuthorRef[]): BookView {
     price: { amount: Number(book.price_amount), currency: book.price_currency },
     publication_year: book.publication_year,
     authors,
-    created_at: book.created_at.toISOString(),
-    updated_at: book.updated_at.toISOString(),
+    created_at: iso(book.created_at),
+    updated_at: iso(book.updated_at),
   };
 }
 
@@ -67,7 +77,7 @@ export function addedBookView(book: Book): Revisioned<BookView> {
     throw new Error('addedBookView is for a book just added: it has no authors yet');
   const stored = book.toPrimitives();
   return {
-    view: bookView({ ...stored, id: stored.id.toString() }, []),
+    view: bookView({ ...stored, id: stored.id.toString() }, [], (date) => date.toISOString()),
     version: stored.version,
     revision: revisionAlone(stored.version),
   };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type CompiledQuery, type Kysely, type RawBuilder, sql } from 'kysely';
 import { type Page, type PageRequest, toPage } from '../../../shared/application/pagination.ts';
 import type { Id } from '../../../shared/domain/id.ts';
+import { instantText, isoInstant } from '../../../shared/infrastructure/instants.ts';
 import { prepared, preparedSearch } from '../../../shared/infrastructure/prepared-statements.ts';
 import {
   type StatementParameter,
@@ -30,8 +31,9 @@ interface BookRow {
   price_amount: string;
   price_currency: string;
   publication_year: number;
-  created_at: Date;
-  updated_at: Date;
+  /** As text (`instantText`). */
+  created_at: string;
+  updated_at: string;
   version: number;
   authors: Versioned<AuthorRef>[];
 }
@@ -42,8 +44,9 @@ interface AuthorRow {
   last_name: string;
   age: number;
   biography: string | null;
-  created_at: Date;
-  updated_at: Date;
+  /** As text (`instantText`). */
+  created_at: string;
+  updated_at: string;
   version: number;
 }
 
@@ -112,7 +115,7 @@ export class KyselyCatalogQueries implements CatalogQueries {
     if (row === undefined) return undefined;
     const books = row.books as Versioned<BookRef>[];
     return {
-      view: { ...authorSummary(row), books: books.map(({ id, title }) => ({ id, title })) },
+      view: { ...authorSummary(row, isoInstant), books: books.map(({ id, title }) => ({ id, title })) },
       version: row.version,
       revision: revision(row.version, books),
     };
@@ -143,7 +146,7 @@ export class KyselyCatalogQueries implements CatalogQueries {
     });
     const { rows } = await this.#db.executeQuery(statement);
     return toPage(
-      rows.map((row) => authorSummary(row)),
+      rows.map((row) => authorSummary(row, isoInstant)),
       page.limit,
       (view) => view.id,
     );
@@ -160,8 +163,8 @@ export class KyselyCatalogQueries implements CatalogQueries {
         'b.price_amount',
         'b.price_currency',
         'b.publication_year',
-        'b.created_at',
-        'b.updated_at',
+        instantText('b.created_at').as('created_at'),
+        instantText('b.updated_at').as('updated_at'),
         'b.version',
       ])
       .select(authorsOfBook().as('authors'));
@@ -174,8 +177,8 @@ const authorColumns = [
   'a.last_name',
   'a.age',
   'a.biography',
-  'a.created_at',
-  'a.updated_at',
+  instantText('a.created_at').as('created_at'),
+  instantText('a.updated_at').as('updated_at'),
   'a.version',
 ] as const;
 
@@ -204,13 +207,17 @@ function searchStatement<R>(query: CompiledQuery<R>, generic: boolean): Compiled
   return generic ? preparedSearch(query) : query;
 }
 
-/** The book's authors in the book's order, as JSON `[{id, name, version}]`. */
+/**
+ * The book's authors in the book's order, as JSON `[{id, name, version}]`. A book with none (every
+ * book starts so) skips the subquery: running it, only to aggregate nothing, cost the server about
+ * 3 µs a row, two fifths of a title search's server time on a page of 20 such books.
+ */
 function authorsOfBook(): RawBuilder<Versioned<AuthorRef>[]> {
-  return sql`coalesce((
+  return sql`case when cardinality(b.author_ids) = 0 then '[]'::json else coalesce((
     select json_agg(json_build_object('id', a.id::text, 'name', a.first_name || ' ' || a.last_name,
                                       'version', a.version) order by listed.position)
       from unnest(b.author_ids) with ordinality as listed(author_id, position)
-      join catalog.authors a on a.id = listed.author_id), '[]'::json)`;
+      join catalog.authors a on a.id = listed.author_id), '[]'::json) end`;
 }
 
 /**
@@ -243,5 +250,6 @@ function toBookView(row: BookRow): BookView {
   return bookView(
     row,
     row.authors.map(({ id, name }) => ({ id, name })),
+    isoInstant,
   );
 }

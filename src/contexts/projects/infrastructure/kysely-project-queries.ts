@@ -1,6 +1,7 @@
 import { type CompiledQuery, type Kysely, sql } from 'kysely';
 import { type Page, type PageRequest, toPage } from '../../../shared/application/pagination.ts';
 import type { Id } from '../../../shared/domain/id.ts';
+import { instantText, isoInstant } from '../../../shared/infrastructure/instants.ts';
 import { prepared } from '../../../shared/infrastructure/prepared-statements.ts';
 import {
   type StatementParameter,
@@ -18,8 +19,8 @@ const PROJECT_COLUMNS = [
   'max_incomplete_tasks',
   'task_count',
   'completed_task_count',
-  'created_at',
-  'updated_at',
+  instantText('created_at').as('created_at'),
+  instantText('updated_at').as('updated_at'),
 ] as const;
 
 /**
@@ -95,7 +96,7 @@ export class KyselyProjectQueries implements ProjectQueries {
       return { items: [], next_cursor: null };
     let query = this.#db
       .selectFrom('projects.tasks')
-      .select(['number', 'name', 'completed_at'])
+      .select(['number', 'name', instantText('completed_at').as('completed_at')])
       .where('project_id', '=', projectId.toString())
       .orderBy('number')
       .limit(page.limit + 1);
@@ -111,7 +112,7 @@ export class KyselyProjectQueries implements ProjectQueries {
       .leftJoin('projects.tasks as t', (join) =>
         join.onRef('t.project_id', '=', 'projects.projects.id').on('t.number', '=', number),
       )
-      .select(['t.number', 't.name', 't.completed_at'])
+      .select(['t.number', 't.name', instantText('t.completed_at').as('completed_at')])
       .where('projects.projects.id', '=', projectId.toString())
       .executeTakeFirst();
     if (row === undefined) return { project: 'missing' };
@@ -130,8 +131,9 @@ interface ProjectRow {
   max_incomplete_tasks: number | null;
   task_count: number;
   completed_task_count: number;
-  created_at: Date;
-  updated_at: Date;
+  /** As text (`instantText`). */
+  created_at: string;
+  updated_at: string;
 }
 
 function toProjectView(row: ProjectRow): ProjectView {
@@ -142,11 +144,12 @@ function toProjectView(row: ProjectRow): ProjectView {
     max_incomplete_tasks: row.max_incomplete_tasks,
     task_count: row.task_count,
     completed_task_count: row.completed_task_count,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
+    created_at: isoInstant(row.created_at),
+    updated_at: isoInstant(row.updated_at),
   };
 }
 
-function toTaskView(row: { number: number; name: string; completed_at: Date | null }): TaskView {
-  return { ...row, completed_at: row.completed_at?.toISOString() ?? null };
+/** `completed_at` as text (`instantText`). */
+function toTaskView(row: { number: number; name: string; completed_at: string | null }): TaskView {
+  return { ...row, completed_at: row.completed_at === null ? null : isoInstant(row.completed_at) };
 }
