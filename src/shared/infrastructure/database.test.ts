@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { freshDatabase, onServer } from '../../../test/support/database.ts';
+import { adminQuery } from '../../../test/support/server-admin.ts';
 import { openDatabase } from './database.ts';
+import { instantText, isoInstant } from './instants.ts';
+import { prepared } from './prepared-statements.ts';
 
 describe.runIf(onServer)('the PostgreSQL pool', () => {
   it('survives the server ending its idle connections: it reports them and connects anew', async () => {
@@ -28,4 +31,28 @@ describe.runIf(onServer)('the PostgreSQL pool', () => {
       await fresh.dispose();
     }
   });
+
+  it('keeps its sessions in UTC whatever the server’s default zone, pooled and on the lanes', async () => {
+    const fresh = await freshDatabase();
+    const name = new URL(fresh.url).pathname.slice(1);
+    await adminQuery(process.env.TEST_DATABASE_URL!, `alter database ${name} set timezone = 'Asia/Seoul'`);
+    const database = await openDatabase<unknown>(fresh.target, { poolSize: 2 });
+    try {
+      const zone = sql<{ zone: string; at: string }>`
+        select current_setting('TimeZone') as zone,
+               ${instantText('t.at')} as at
+          from (select '2026-11-30 10:44:23.846+00'::timestamptz as at) t`;
+      const pooled = (await zone.execute(database.db)).rows[0]!;
+      const laned = (await database.db.executeQuery(prepared(zone.compile(database.db)))).rows[0]!;
+      for (const row of [pooled, laned]) {
+        expect(row.zone).toBe('UTC');
+        expect(row.at).toBe('2026-11-30 10:44:23.846+00');
+        expect(isoInstant(row.at)).toBe('2026-11-30T10:44:23.846Z');
+      }
+    } finally {
+      await database.close();
+      await fresh.dispose();
+    }
+  });
 });
+

@@ -106,6 +106,10 @@ export async function openDatabase<DB>(
   const pool = new pg.Pool({
     connectionString: target.url,
     max: options.poolSize ?? 10,
+    // Sessions in UTC, whatever the server's default: instants are absolute either way, and the
+    // read models' instants come as text that `isoInstant` rewrites by position only when in UTC.
+    // An `options` parameter in DATABASE_URL replaces this one (the read models then parse).
+    options: '-c TimeZone=UTC',
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID
