@@ -155,9 +155,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
             url: config.smtpUrl,
             from: config.mailFrom,
           });
-    const mailer = overrides.mailer ?? smtp ?? new LoggingMailer(http.log);
-    if (mailer instanceof LoggingMailer && config.nodeEnv === 'production') {
-      http.log.warn('SMTP_URL is unset: mails are written to the log, not sent');
+    const production = config.nodeEnv === 'production';
+    const mailer = overrides.mailer ?? smtp ?? new LoggingMailer(http.log, { withBody: !production });
+    if (mailer instanceof LoggingMailer && production) {
+      http.log.warn(
+        'SMTP_URL is unset: no mail is sent, and the log gets only their recipients and subjects',
+      );
     }
     const accessTokens = new JwtAccessTokens({
       secret: config.jwtSecret ?? (await developmentSecret(config, http.log)),

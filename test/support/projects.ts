@@ -141,7 +141,7 @@ export function projectsSubscriptions(app: App): readonly AnyEventSubscription[]
       logger: app.http.log,
       accessTokens: app.accessTokens,
       auth: authGuard(app.accessTokens),
-      mailer: new LoggingMailer(app.http.log),
+      mailer: new LoggingMailer(app.http.log, { withBody: true }),
       publicUrl: 'http://127.0.0.1:8000',
       unitOfWorkObserver: () => ({ rerun: () => {} }),
     },

@@ -55,4 +55,3 @@ describe.runIf(onServer)('the PostgreSQL pool', () => {
     }
   });
 });
-

@@ -2,21 +2,27 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Mailer, MailMessage } from '../application/mailer.ts';
 
 /**
- * The mailer when SMTP_URL is unset: each message is written to the log (recipient, subject and
- * the plain-text body) instead of being sent, so development needs no mail server. Mails may
- * carry links that grant access; do not run production without SMTP_URL.
+ * The mailer when SMTP_URL is unset: each message is written to the log instead of being sent, so
+ * development needs no mail server. Mails may carry links that grant access (a password reset's),
+ * so the body is logged only when `withBody` (outside production): in production the log gets the
+ * recipient and subject alone, and whoever reads the logs cannot take over an account.
  */
 export class LoggingMailer implements Mailer {
   readonly #log: FastifyBaseLogger;
+  readonly #withBody: boolean;
 
-  constructor(logger: FastifyBaseLogger) {
+  constructor(logger: FastifyBaseLogger, { withBody }: { withBody: boolean }) {
     this.#log = logger;
+    this.#withBody = withBody;
   }
 
   async send(message: MailMessage): Promise<void> {
+    const { to, subject, text } = message;
     this.#log.info(
-      { mail: { to: message.to, subject: message.subject, text: message.text } },
-      'mail (not sent: SMTP_URL is unset)',
+      { mail: this.#withBody ? { to, subject, text } : { to, subject } },
+      this.#withBody
+        ? 'mail (not sent: SMTP_URL is unset)'
+        : 'mail not sent: SMTP_URL is unset (body withheld)',
     );
   }
 }
