@@ -4,7 +4,7 @@ import { freshDatabase, onServer } from '../../../test/support/database.ts';
 import { adminQuery } from '../../../test/support/server-admin.ts';
 import { openDatabase } from './database.ts';
 import { instantText, isoInstant } from './instants.ts';
-import { prepared } from './prepared-statements.ts';
+import { prepared, preparedSearch } from './prepared-statements.ts';
 
 describe.runIf(onServer)('the PostgreSQL pool', () => {
   it('survives the server ending its idle connections: it reports them and connects anew', async () => {
@@ -38,13 +38,17 @@ describe.runIf(onServer)('the PostgreSQL pool', () => {
     await adminQuery(process.env.TEST_DATABASE_URL!, `alter database ${name} set timezone = 'Asia/Seoul'`);
     const database = await openDatabase<unknown>(fresh.target, { poolSize: 2 });
     try {
-      const zone = sql<{ zone: string; at: string }>`
-        select current_setting('TimeZone') as zone,
-               ${instantText('t.at')} as at
+      // A lane takes only statements that begin "/* prepared */ select" (prepared-statements.ts).
+      const zone = sql<{ zone: string; at: string; pid: number }>`select current_setting('TimeZone') as zone,
+               ${instantText('t.at')} as at, pg_backend_pid() as pid
           from (select '2026-11-30 10:44:23.846+00'::timestamptz as at) t`;
       const pooled = (await zone.execute(database.db)).rows[0]!;
-      const laned = (await database.db.executeQuery(prepared(zone.compile(database.db)))).rows[0]!;
-      for (const row of [pooled, laned]) {
+      const compiled = zone.compile(database.db);
+      const laned = (await database.db.executeQuery(prepared(compiled))).rows[0]!;
+      const searched = (await database.db.executeQuery(preparedSearch(compiled))).rows[0]!;
+      // Three sessions: the pool's, a lookup lane's and a search lane's.
+      expect(new Set([pooled.pid, laned.pid, searched.pid]).size).toBe(3);
+      for (const row of [pooled, laned, searched]) {
         expect(row.zone).toBe('UTC');
         expect(row.at).toBe('2026-11-30 10:44:23.846+00');
         expect(isoInstant(row.at)).toBe('2026-11-30T10:44:23.846Z');

@@ -81,6 +81,11 @@ export interface Database<DB> {
   close(): Promise<void>;
 }
 
+/** Every session's zone (see the pool's connect listener). */
+const IN_UTC = { TimeZone: 'UTC' } as const;
+const SESSION_IN_UTC = "select set_config('TimeZone', 'UTC', false)";
+const NOTHING = (): void => {};
+
 /** How long a write on a write lane may wait for a lock before it fails (55P03): at once, in effect. */
 const WRITE_LANE_LOCK_TIMEOUT = '1ms';
 
@@ -106,10 +111,12 @@ export async function openDatabase<DB>(
   const pool = new pg.Pool({
     connectionString: target.url,
     max: options.poolSize ?? 10,
-    // Sessions in UTC, whatever the server's default: instants are absolute either way, and the
-    // read models' instants come as text that `isoInstant` rewrites by position only when in UTC.
-    // An `options` parameter in DATABASE_URL replaces this one (the read models then parse).
-    options: '-c TimeZone=UTC',
+    // Sessions in UTC, whatever the server's default: instants are absolute either way, and the read
+    // models' instants come as text that `isoInstant` rewrites by position only when in UTC (in any
+    // other zone it parses them: slower, as right). Set once connected, before the connection's
+    // first statement (pg-pool awaits this), not as a startup option, which some poolers refuse
+    // (ADR 0007); the lanes likewise. Should it fail, the session keeps the server's zone.
+    onConnect: (client: pg.ClientBase) => client.query(SESSION_IN_UTC).then(NOTHING, NOTHING),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID
@@ -130,16 +137,16 @@ export async function openDatabase<DB>(
   const pipelines =
     lanes > 0
       ? {
-          lookups: new LookupPipeline(pool.options, lanes, onError),
+          lookups: new LookupPipeline(pool.options, lanes, onError, { settings: IN_UTC }),
           // A search's generic plan is made once per lane and statement; a custom one, planned
           // with the pattern on every run, cost the server more than running it (docs/adr/0007).
           searches: new LookupPipeline(pool.options, lanes, onError, {
-            settings: { plan_cache_mode: 'force_generic_plan' },
+            settings: { ...IN_UTC, plan_cache_mode: 'force_generic_plan' },
           }),
           // A unit of work's optimistic write never waits on a row lock here: it fails at once
           // (55P03) and the command runs again on a pooled connection, locked (docs/adr/0005).
           writes: new LookupPipeline(pool.options, lanes, onError, {
-            settings: { lock_timeout: WRITE_LANE_LOCK_TIMEOUT },
+            settings: { ...IN_UTC, lock_timeout: WRITE_LANE_LOCK_TIMEOUT },
             preparedPerLane: VARYING_PER_CONNECTION,
           }),
         }

@@ -6,7 +6,7 @@ import { deliver, storedEvents } from '../../../test/support/outbox.ts';
 
 const EVENT = 'accounts.password_recovery_requested';
 
-/** Asks for a reset of a new member's password and delivers the mail; the log lines about mail. */
+/** Asks for a reset of a new member's password and delivers the mail; every line the app logged. */
 async function resetMailLogged(env: Record<string, string>): Promise<Record<string, unknown>[]> {
   const logs = new LogCapture();
   const app = await testApp({ env: { OUTBOX_RELAY: 'false', LOG_LEVEL: 'info', ...env }, logStream: logs });
@@ -19,7 +19,7 @@ async function resetMailLogged(env: Record<string, string>): Promise<Record<stri
     });
     expect(asked.statusCode).toBe(202);
     await deliver(app, 'accounts.send_password_reset_mail', (await storedEvents(app, EVENT)).at(-1)!);
-    return logs.matching((line) => line.mail !== undefined);
+    return logs.lines;
   } finally {
     await app.close();
   }
@@ -27,7 +27,7 @@ async function resetMailLogged(env: Record<string, string>): Promise<Record<stri
 
 describe('mails without SMTP_URL', () => {
   it('are logged with their body in development, reset link included', async () => {
-    const [mail] = await resetMailLogged({ NODE_ENV: 'development' });
+    const [mail] = (await resetMailLogged({ NODE_ENV: 'development' })).filter((line) => line.mail);
     expect(mail?.mail).toEqual({
       to: expect.any(String),
       subject: expect.any(String),
@@ -40,7 +40,10 @@ describe('mails without SMTP_URL', () => {
       NODE_ENV: 'production',
       JWT_SECRET: 'a-production-secret-of-more-than-32-bytes-0123456789',
     });
-    expect(logs.map((line) => line.mail)).toEqual([{ to: expect.any(String), subject: expect.any(String) }]);
+    expect(logs.filter((line) => line.mail).map((line) => line.mail)).toEqual([
+      { to: expect.any(String), subject: expect.any(String) },
+    ]);
+    // No line of the whole run holds the link.
     expect(JSON.stringify(logs)).not.toMatch(/token=/);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { isoInstantParser, parseIsoTimestamptz, timestamptzParser } from './timestamptz.ts';
+import { isoFromUtcText, isoInstantParser, parseIsoTimestamptz, timestamptzParser } from './timestamptz.ts';
 
 const pgParser = pg.types.getTypeParser(1184) as (text: string) => unknown;
 const two = (n: number) => String(n).padStart(2, '0');
@@ -103,10 +103,33 @@ describe('timestamptz text as the API writes instants', () => {
   });
 
   it('rewrites what a session in UTC sends by position, padding or truncating the fraction', () => {
-    expect(iso('2026-11-29 22:33:18+00')).toBe('2026-11-29T22:33:18.000Z');
-    expect(iso('2026-11-29 22:33:18.5+00')).toBe('2026-11-29T22:33:18.500Z');
-    expect(iso('2026-11-29 22:33:18.09+00')).toBe('2026-11-29T22:33:18.090Z');
-    expect(iso('2026-11-29 22:33:18.094987+00')).toBe('2026-11-29T22:33:18.094Z');
+    for (const [text, written] of [
+      ['2026-11-29 22:33:18+00', '2026-11-29T22:33:18.000Z'],
+      ['2026-11-29 22:33:18.5+00', '2026-11-29T22:33:18.500Z'],
+      ['2026-11-29 22:33:18.09+00', '2026-11-29T22:33:18.090Z'],
+      ['2026-11-29 22:33:18.000042+00', '2026-11-29T22:33:18.000Z'],
+      ['2026-11-29 22:33:18.094987+00', '2026-11-29T22:33:18.094Z'],
+    ]) {
+      expect(isoFromUtcText(text!), text).toBe(written);
+      expect(iso(text!), text).toBe(written);
+    }
+  });
+
+  it('leaves to parsing every shape that is not UTC text of years 1000–9999', () => {
+    for (const text of [
+      '2026-11-29 22:33:18+00:30',
+      '2026-11-29 22:33:18-00',
+      '2026-11-29 22:33:18+09',
+      '2026-11-29 22:33:18.+00',
+      '2026-11-29 22:33:18.1234567+00',
+      '0999-01-01 00:00:00+00',
+      '0044-03-15 12:00:00+00 BC',
+      '12026-01-01 00:00:00+00',
+      '2026-11-29T22:33:18+00',
+      '2026-1x-29 22:33:18+00',
+      'infinity',
+    ])
+      expect(isoFromUtcText(text), text).toBeUndefined();
   });
 
   it('parses and formats every other shape', () => {

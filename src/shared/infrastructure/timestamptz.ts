@@ -1,7 +1,8 @@
 /**
  * `timestamptz` text to `Date`, for the pg driver. pg's own parser (postgres-date) runs a regular
- * expression and several `parseInt`s per value; a page of 20 projects has 40 timestamps, and in a
- * profile of that list they cost the Node thread about 5 %. This one reads the shape PostgreSQL
+ * expression and several `parseInt`s per value; a page of 20 projects had 40 timestamps, and in a
+ * profile of that list they cost the Node thread about 5 % (read models now take them as text:
+ * `isoInstantParser`; repositories still read `Date`s). This one reads the shape PostgreSQL
  * sends with `DateStyle = ISO` — `YYYY-MM-DD HH:MM:SS[.fraction]±HH[:MM[:SS]]` — by character
  * codes, and leaves anything else (BC dates, infinity, years before 1000 or after 9999) to the
  * fallback, which is pg's parser. Fractions are truncated to milliseconds, as pg's parser does.
@@ -24,7 +25,7 @@ export function isoInstantParser(fallback: (text: string) => unknown): (text: st
 }
 
 /** `YYYY-MM-DD HH:MM:SS[.f{1,6}]+00` as `YYYY-MM-DDTHH:MM:SS.sssZ`, or undefined for another shape. */
-function isoFromUtcText(text: string): string | undefined {
+export function isoFromUtcText(text: string): string | undefined {
   const end = text.length - 3;
   if (
     end < 19 ||

@@ -96,7 +96,7 @@ export class KyselyProjectQueries implements ProjectQueries {
       return { items: [], next_cursor: null };
     let query = this.#db
       .selectFrom('projects.tasks')
-      .select(['number', 'name', instantText('completed_at').as('completed_at')])
+      .select(['number', 'name', instantText<string | null>('completed_at').as('completed_at')])
       .where('project_id', '=', projectId.toString())
       .orderBy('number')
       .limit(page.limit + 1);
@@ -112,7 +112,7 @@ export class KyselyProjectQueries implements ProjectQueries {
       .leftJoin('projects.tasks as t', (join) =>
         join.onRef('t.project_id', '=', 'projects.projects.id').on('t.number', '=', number),
       )
-      .select(['t.number', 't.name', instantText('t.completed_at').as('completed_at')])
+      .select(['t.number', 't.name', instantText<string | null>('t.completed_at').as('completed_at')])
       .where('projects.projects.id', '=', projectId.toString())
       .executeTakeFirst();
     if (row === undefined) return { project: 'missing' };
