@@ -64,6 +64,10 @@ describe('POST /api/v1/members', () => {
     });
     expect(response.headers.location).toBe(`/api/v1/members/${member.id}`);
     expect(response.body).not.toMatch(/passw|hash|Correct-Horse/i);
+    // The read model (instants as text, rewritten) answers the very same member, to the millisecond.
+    const read = await call('GET', response.headers.location as string);
+    expect(read.statusCode).toBe(200);
+    expect(read.json()).toEqual(member);
   });
 
   it('answers 409 member.email_taken for an email an active member has', async () => {

@@ -108,6 +108,10 @@ describe('POST /api/v1/projects', () => {
       updated_at: project.created_at,
     });
     expect(response.headers.location).toBe(`/api/v1/projects/${project.id}`);
+    // The read model (instants as text, rewritten) answers the very same project, to the millisecond.
+    const read = await call(ada, 'GET', `/projects/${project.id}`);
+    expect(read.statusCode).toBe(200);
+    expect(read.json()).toEqual(project);
     const { rows } = await sql<{ owner_id: string }>`
       select owner_id from projects.projects where id = ${project.id}`.execute(app.database.db);
     expect(rows[0]?.owner_id).toBe(ada.id.toString());

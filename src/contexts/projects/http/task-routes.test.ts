@@ -195,6 +195,9 @@ describe('changing a task', () => {
     expect((await call(ada, 'GET', `/projects/${projectId}`)).json()).toMatchObject({
       completed_task_count: 1,
     });
+    // The read model (completed_at as text, rewritten) answers the same task, to the millisecond.
+    expect((await call(ada, 'GET', `/projects/${projectId}/tasks/1`)).json()).toEqual(first.json());
+    expect((await call(ada, 'GET', `/projects/${projectId}/tasks`)).json().items).toEqual([first.json()]);
   });
 
   it('marks incomplete idempotently, refusing beyond the limit with 409', async () => {
