@@ -253,7 +253,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
     // Only the SQL echo reads the request's logger below the HTTP layer; nobody else pays for it.
     if (config.sqlEcho) registerRequestContext(http);
-    registerMetrics(http, metrics);
+    registerMetrics(http, metrics, { token: config.metricsToken });
     registerSchemaCompilers(http, { checkSchemas: config.nodeEnv !== 'production' });
     registerProblemHandlers(
       http,

@@ -111,6 +111,27 @@ describe('configuration', () => {
     );
   });
 
+  describe('METRICS_TOKEN', () => {
+    it('is optional, and kept as given', () => {
+      expect(loadConfig({}).metricsToken).toBeUndefined();
+      expect(loadConfig({ METRICS_TOKEN: 'k3Yq-9vLp2Rz.7WmN' }).metricsToken).toBe('k3Yq-9vLp2Rz.7WmN');
+    });
+
+    it.each([
+      ['shorter than 16 characters', 'k3Yq-9vLp2Rz'],
+      ['with a space', 'k3Yq 9vLp2Rz 7WmN4'],
+      ['with a character outside printable ASCII', 'k3Yq-9vLp2Rz-7WmNé'],
+    ])('is refused when %s, in one line that does not print it', (_label, token) => {
+      const attempt = () => loadConfig({ METRICS_TOKEN: token });
+      expect(attempt).toThrow(/^Invalid METRICS_TOKEN \(value hidden\): 16 to 256 printable ASCII/);
+      try {
+        attempt();
+      } catch (error) {
+        expect((error as Error).message).not.toContain(token);
+      }
+    });
+  });
+
   describe('JWT_SECRET', () => {
     const good = 'q7Vd9yK2mX4pL8sN1wR6tZ3bC5fH0jG-uE';
 

@@ -34,6 +34,8 @@ export interface Config {
   readonly passwordHashConcurrency: number;
   /** Given, or undefined outside production (the app then makes one for development). */
   readonly jwtSecret: string | undefined;
+  /** When set, `GET /metrics` wants `Authorization: Bearer <it>` (METRICS_TOKEN); else it is open. */
+  readonly metricsToken: string | undefined;
   /** Which proxies' X-Forwarded-For to believe for the client address (rate limits per IP need it behind a load balancer). */
   readonly trustProxy: boolean | number | readonly string[];
   readonly accessTokenTtlSeconds: number;
@@ -85,6 +87,16 @@ const PLACEHOLDERS = ['secret', 'password', 'jwtsecret', 'supersecret', 'default
  * A JWT_SECRET signs every access token: one that is short, a placeholder or made of a few
  * repeated characters can be guessed offline from a single token.
  */
+/** A bearer token for `/metrics`: long enough not to be guessed, and sent as is in a header. */
+function checkMetricsToken(token: string | undefined): string | undefined {
+  if (token === undefined) return undefined;
+  if (!/^[\x21-\x7e]{16,256}$/.test(token))
+    throw new ConfigError('METRICS_TOKEN', '16 to 256 printable ASCII characters, no spaces', token, {
+      secret: true,
+    });
+  return token;
+}
+
 function checkJwtSecret(secret: string | undefined, nodeEnv: Config['nodeEnv']): string | undefined {
   const advice = `at least ${JWT_SECRET_MIN_BYTES} random bytes, e.g. the output of: openssl rand -base64 48`;
   if (secret === undefined) {
@@ -251,6 +263,7 @@ export function loadConfig(env: Env = process.env): Config {
       256,
     ),
     jwtSecret: checkJwtSecret(read.raw('JWT_SECRET'), nodeEnv),
+    metricsToken: checkMetricsToken(read.raw('METRICS_TOKEN')),
     trustProxy: trustProxy(read.raw('TRUST_PROXY')),
     accessTokenTtlSeconds: read.seconds('ACCESS_TOKEN_TTL', 900, 60, 86_400),
     refreshTokenTtlSeconds: read.seconds('REFRESH_TOKEN_TTL', 30 * 86_400, 3600, 365 * 86_400),

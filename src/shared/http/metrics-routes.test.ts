@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../../../test/support/app.ts';
+import { expectProblem } from '../../../test/support/problem.ts';
 import type { App } from '../../app.ts';
 import type { Mailer, MailMessage } from '../application/mailer.ts';
 import { Id } from '../domain/id.ts';
@@ -100,5 +101,40 @@ describe('GET /metrics', () => {
   it('is not part of the API document', async () => {
     const spec = (await app.http.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(Object.keys(spec.paths)).not.toContain('/metrics');
+  });
+});
+
+describe('GET /metrics with METRICS_TOKEN', () => {
+  const token = 'k3Yq-9vLp2Rz.7WmN-metrics';
+  let app: App;
+  beforeAll(async () => {
+    app = await testApp({ env: { OUTBOX_RELAY: 'false', METRICS_TOKEN: token } });
+  });
+  afterAll(() => app.close());
+
+  const scrape = (authorization?: string) =>
+    app.http.inject({
+      method: 'GET',
+      url: '/metrics',
+      ...(authorization ? { headers: { authorization } } : {}),
+    });
+
+  it('answers the bearer of the token', async () => {
+    const response = await scrape(`Bearer ${token}`);
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('# TYPE http_requests_total counter');
+  });
+
+  it.each([
+    ['no Authorization header', undefined],
+    ['another token', 'Bearer k3Yq-9vLp2Rz.7WmN-metricz'],
+    ['the token with a suffix', `Bearer ${token}x`],
+    ['the token without "Bearer"', token],
+    ['Basic credentials', `Basic ${Buffer.from(`prometheus:${token}`).toString('base64')}`],
+  ])('answers 401 to %s, with no metric in the answer', async (_label, authorization) => {
+    const response = await scrape(authorization);
+    expectProblem(response, 401, 'auth.unauthenticated');
+    expect(response.headers['www-authenticate']).toBe('Bearer');
+    expect(response.body).not.toContain('http_requests_total');
   });
 });

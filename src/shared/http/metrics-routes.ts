@@ -1,13 +1,21 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { problem, sendProblem } from './problem-details.ts';
 
 /**
  * HTTP request metrics by method, route template (never the raw URL: ids would make a series per
  * member) and status, and `GET /metrics` in Prometheus' text format. Register it before the
  * routes, so its hook sees them all. `/metrics` is outside `/api/v1` and the OpenAPI document:
- * it is for the monitoring system, not for API clients; keep it off the public network.
+ * it is for the monitoring system, not for API clients; keep it off the public network. With a
+ * `token` (METRICS_TOKEN), it also wants `Authorization: Bearer <token>`, as Prometheus sends with
+ * `authorization: { credentials: … }`; anything else is 401.
  */
-export function registerMetrics(app: FastifyInstance, registry: Registry): void {
+export function registerMetrics(
+  app: FastifyInstance,
+  registry: Registry,
+  { token }: { token?: string | undefined } = {},
+): void {
   const labelNames = ['method', 'route', 'status_code'] as const;
   const requests = new Counter({
     name: 'http_requests_total',
@@ -32,7 +40,19 @@ export function registerMetrics(app: FastifyInstance, registry: Registry): void 
     duration.observe(labels, reply.elapsedTime / 1000);
     done();
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(registry.contentType).send(await registry.metrics()),
-  );
+  const authorized = token === undefined ? () => true : bearerIs(token);
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (!authorized(request.headers.authorization)) {
+      reply.header('www-authenticate', 'Bearer');
+      return sendProblem(reply, problem(401, 'auth.unauthenticated', 'The metrics need their bearer token'));
+    }
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+}
+
+/** Whether a header is `Bearer <token>`, compared in constant time (digests of equal length). */
+function bearerIs(token: string): (header: string | undefined) => boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  const expected = digest(`Bearer ${token}`);
+  return (header) => header !== undefined && timingSafeEqual(digest(header), expected);
 }
