@@ -1,10 +1,9 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, onServer, type TestDatabase } from '../../../test/support/database.ts';
 import { type Database, openDatabase } from './database.ts';
 import { LookupPipeline } from './lookup-pipeline.ts';
-import { prepared, preparedSearch, preparedWrite, preparingPool } from './prepared-statements.ts';
+import { prepared, preparedSearch, preparedWrite } from './prepared-statements.ts';
 
 /** A fixed-shape lookup: `select <n> / $1` (a zero divides by zero, to make one fail). */
 const quotient = async (db: Kysely<unknown>, n: number, by: number) =>
@@ -260,50 +259,5 @@ describe.runIf(onServer)('lookup pipeline (PostgreSQL server)', () => {
     for (let waited = 0; waited < 2000 && (await open()) !== 0; waited += 50)
       await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await open()).toBe(0);
-  });
-});
-
-describe('a pipeline whose lanes cannot connect', () => {
-  it('pauses: it opens no lane for a while, and says so, instead of trying one per statement', async () => {
-    // Nothing listens on port 1: each connect is refused at once.
-    const pipeline = new LookupPipeline({ host: '127.0.0.1', port: 1 }, 2);
-    try {
-      expect(pipeline.available).toBe(true);
-      await expect(pipeline.query('', 'select 1', [])).rejects.toThrow(/ECONNREFUSED/);
-      expect(pipeline.lanes).toBe(0);
-      expect(pipeline.available).toBe(false);
-      // The first pause is 100 ms.
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      expect(pipeline.available).toBe(true);
-      await expect(pipeline.query('', 'select 1', [])).rejects.toThrow(/ECONNREFUSED/);
-      expect(pipeline.available).toBe(false);
-    } finally {
-      await pipeline.end();
-    }
-  });
-});
-
-describe.runIf(onServer)('a pipeline whose lanes cannot be set up (PostgreSQL server)', () => {
-  it('sends its statements to pooled connections while it pauses', async () => {
-    const fresh = await freshDatabase();
-    const pool = new pg.Pool({ connectionString: fresh.url, max: 1 });
-    // Every lane's session setting fails, so no lane ever opens.
-    const broken = new LookupPipeline(pool.options, 2, () => {}, { settings: { lock_timeout: 'never' } });
-    const db = new Kysely<unknown>({
-      dialect: new PostgresDialect({
-        pool: preparingPool(pool, { lookups: broken, searches: broken, writes: broken }),
-      }),
-    });
-    try {
-      const lookup = () => db.executeQuery(prepared(sql<{ one: number }>`select 1 as one`.compile(db)));
-      await expect(lookup()).rejects.toThrow(/lock_timeout/);
-      expect(broken.available).toBe(false);
-      // Paused: the same lookup now runs on the pool's connection, and is answered.
-      expect((await lookup()).rows).toEqual([{ one: 1 }]);
-    } finally {
-      await db.destroy();
-      await broken.end();
-      await fresh.dispose();
-    }
   });
 });

@@ -31,9 +31,6 @@ export class LookupPipeline {
   readonly #options: LaneOptions;
   #lanes: Lane[] = [];
   #ended = false;
-  /** After a lane could not connect: how long the pipeline pauses (doubling), and until when. */
-  #pauseMs = 0;
-  #pausedUntil = 0;
 
   constructor(
     config: pg.ClientConfig,
@@ -55,17 +52,6 @@ export class LookupPipeline {
     return this.#lanes.length;
   }
 
-  /**
-   * Whether to send statements here now. Not while paused: when a lane could not connect (the
-   * server down, restarting or out of connections) and none is open, the pipeline opens none for
-   * 100 ms, doubling up to 5 s while it keeps failing, and the caller sends its statements to
-   * pooled connections meanwhile (they wait in the pool's queue, bounded by its size). Without the
-   * pause every statement would try a connection of its own while the server refuses them.
-   */
-  get available(): boolean {
-    return !this.#ended && (this.#lanes.length > 0 || performance.now() >= this.#pausedUntil);
-  }
-
   query(name: string, text: string, values: readonly unknown[] | undefined): Promise<pg.QueryResult> {
     if (this.#ended) return Promise.reject(new Error('this pipeline has been ended'));
     return this.#pick().query(name, text, values);
@@ -83,18 +69,9 @@ export class LookupPipeline {
     let best: Lane | undefined;
     for (const lane of this.#lanes) if (best === undefined || lane.pending < best.pending) best = lane;
     if (best !== undefined && (best.pending === 0 || this.#lanes.length >= this.#size)) return best;
-    const lane = new Lane(this.#config, this.#options, {
-      connected: () => {
-        this.#pauseMs = 0;
-      },
-      retired: (retired, error, connecting) => {
-        this.#lanes = this.#lanes.filter((other) => other !== retired);
-        if (connecting) {
-          this.#pauseMs = Math.min(Math.max(this.#pauseMs * 2, FIRST_PAUSE_MS), LONGEST_PAUSE_MS);
-          this.#pausedUntil = performance.now() + this.#pauseMs;
-        }
-        if (error !== undefined) this.#onError(error);
-      },
+    const lane = new Lane(this.#config, this.#options, (retired, error) => {
+      this.#lanes = this.#lanes.filter((other) => other !== retired);
+      if (error !== undefined) this.#onError(error);
     });
     this.#lanes.push(lane);
     return lane;
@@ -127,20 +104,13 @@ export interface LaneOptions {
   readonly preparedPerLane: number;
 }
 
-const FIRST_PAUSE_MS = 100;
-const LONGEST_PAUSE_MS = 5_000;
-
-interface LaneEvents {
-  connected(): void;
-  /** `connecting`: it never connected (or could not be set up). */
-  retired(lane: Lane, error: Error | undefined, connecting: boolean): void;
-}
+type Retire = (lane: Lane, error?: Error) => void;
 type Corkable = { cork(): void; uncork(): void };
 
 /** One pipelined connection. */
 class Lane {
   readonly #client: pg.Client;
-  readonly #events: LaneEvents;
+  readonly #retire: Retire;
   /** The names prepared on this lane, when they are counted (`preparedPerLane`). */
   readonly #prepared: PreparedNames | undefined;
   #connecting: Promise<void> | undefined;
@@ -149,9 +119,9 @@ class Lane {
   #ending: Promise<void> | undefined;
   pending = 0;
 
-  constructor(config: pg.ClientConfig, { settings, preparedPerLane }: LaneOptions, events: LaneEvents) {
+  constructor(config: pg.ClientConfig, { settings, preparedPerLane }: LaneOptions, retire: Retire) {
     this.#client = new pg.Client({ ...config, pipeline: true });
-    this.#events = events;
+    this.#retire = retire;
     this.#prepared = preparedPerLane === Infinity ? undefined : new PreparedNames(preparedPerLane);
     // A broken socket fails the lookups in flight (they reject on their own); the lane goes.
     this.#client.on('error', (error) => this.#leave(error));
@@ -167,7 +137,6 @@ class Lane {
       .then(
         () => {
           this.#connecting = undefined;
-          this.#events.connected();
         },
         (error: Error) => {
           this.#leave(error);
@@ -224,7 +193,7 @@ class Lane {
   #leave(error?: Error): void {
     if (this.#retired) return;
     this.#retired = true;
-    this.#events.retired(this, error, this.#connecting !== undefined);
+    this.#retire(this, error);
     if (this.pending === 0) void this.end();
   }
 }

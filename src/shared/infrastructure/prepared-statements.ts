@@ -173,8 +173,7 @@ class RoutingClient implements PostgresPoolClient {
   query = ((sqlOrCursor: string | pg.Submittable, parameters?: readonly unknown[]) => {
     if (this.#pooled === undefined && typeof sqlOrCursor === 'string') {
       const pipeline = pipelineFor(sqlOrCursor, this.#pipelines);
-      // While its pipeline pauses (a lane could not connect), a statement takes a pooled connection.
-      if (pipeline?.available) return pipeline.query(statementName(sqlOrCursor), sqlOrCursor, parameters);
+      if (pipeline !== undefined) return pipeline.query(statementName(sqlOrCursor), sqlOrCursor, parameters);
     }
     this.#pooled ??= this.#pool.connect().then((client) => {
       const pooled = PreparingClient.of(client);
