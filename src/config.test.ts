@@ -115,12 +115,16 @@ describe('configuration', () => {
     it('is optional, and kept as given', () => {
       expect(loadConfig({}).metricsToken).toBeUndefined();
       expect(loadConfig({ METRICS_TOKEN: 'k3Yq-9vLp2Rz.7WmN' }).metricsToken).toBe('k3Yq-9vLp2Rz.7WmN');
+      const longest = 'k3Yq-9vLp2Rz.7WmN'.repeat(16).slice(0, 256);
+      expect(loadConfig({ METRICS_TOKEN: longest }).metricsToken).toBe(longest);
     });
 
     it.each([
       ['shorter than 16 characters', 'k3Yq-9vLp2Rz'],
       ['with a space', 'k3Yq 9vLp2Rz 7WmN4'],
       ['with a character outside printable ASCII', 'k3Yq-9vLp2Rz-7WmNé'],
+      ['longer than 256 characters', 'k3Yq-9vLp2Rz.7WmN'.repeat(16)],
+      ['a few repeated characters', 'abcabcabcabcabcabc'],
     ])('is refused when %s, in one line that does not print it', (_label, token) => {
       const attempt = () => loadConfig({ METRICS_TOKEN: token });
       expect(attempt).toThrow(/^Invalid METRICS_TOKEN \(value hidden\): 16 to 256 printable ASCII/);

@@ -84,19 +84,25 @@ const PLACEHOLDER_WORDS = ['changeme', 'changethis', 'yoursecret', 'secretkey', 
 const PLACEHOLDERS = ['secret', 'password', 'jwtsecret', 'supersecret', 'default', 'test', 'development'];
 
 /**
- * A JWT_SECRET signs every access token: one that is short, a placeholder or made of a few
- * repeated characters can be guessed offline from a single token.
+ * A bearer token for `/metrics`, sent as is in a header: 16 to 256 printable ASCII characters
+ * without spaces, and not a few repeated ones (as JWT_SECRET).
  */
-/** A bearer token for `/metrics`: long enough not to be guessed, and sent as is in a header. */
 function checkMetricsToken(token: string | undefined): string | undefined {
   if (token === undefined) return undefined;
-  if (!/^[\x21-\x7e]{16,256}$/.test(token))
-    throw new ConfigError('METRICS_TOKEN', '16 to 256 printable ASCII characters, no spaces', token, {
-      secret: true,
-    });
+  if (!/^[\x21-\x7e]{16,256}$/.test(token) || new Set(token).size < 8)
+    throw new ConfigError(
+      'METRICS_TOKEN',
+      '16 to 256 printable ASCII characters, no spaces, at least 8 different ones',
+      token,
+      { secret: true },
+    );
   return token;
 }
 
+/**
+ * A JWT_SECRET signs every access token: one that is short, a placeholder or made of a few
+ * repeated characters can be guessed offline from a single token.
+ */
 function checkJwtSecret(secret: string | undefined, nodeEnv: Config['nodeEnv']): string | undefined {
   const advice = `at least ${JWT_SECRET_MIN_BYTES} random bytes, e.g. the output of: openssl rand -base64 48`;
   if (secret === undefined) {

@@ -119,17 +119,21 @@ describe('GET /metrics with METRICS_TOKEN', () => {
       ...(authorization ? { headers: { authorization } } : {}),
     });
 
-  it('answers the bearer of the token', async () => {
-    const response = await scrape(`Bearer ${token}`);
-    expect(response.statusCode).toBe(200);
-    expect(response.body).toContain('# TYPE http_requests_total counter');
-  });
+  it.each([`Bearer ${token}`, `bearer ${token}`, `BEARER  ${token}`])(
+    'answers the bearer of the token (%s: the scheme in any case)',
+    async (authorization) => {
+      const response = await scrape(authorization);
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toContain('# TYPE http_requests_total counter');
+    },
+  );
 
   it.each([
     ['no Authorization header', undefined],
     ['another token', 'Bearer k3Yq-9vLp2Rz.7WmN-metricz'],
     ['the token with a suffix', `Bearer ${token}x`],
     ['the token without "Bearer"', token],
+    ['the token and something after it', `Bearer ${token} ${token}`],
     ['Basic credentials', `Basic ${Buffer.from(`prometheus:${token}`).toString('base64')}`],
   ])('answers 401 to %s, with no metric in the answer', async (_label, authorization) => {
     const response = await scrape(authorization);

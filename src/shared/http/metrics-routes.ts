@@ -50,9 +50,15 @@ export function registerMetrics(
   });
 }
 
-/** Whether a header is `Bearer <token>`, compared in constant time (digests of equal length). */
+/** The credentials of `Bearer <credentials>` (the scheme in any case, as RFC 7235 has it). */
+const BEARER = /^bearer +(\S+) *$/i;
+
+/** Whether a header carries `token` as its bearer credentials, compared in constant time (digests). */
 function bearerIs(token: string): (header: string | undefined) => boolean {
   const digest = (text: string) => createHash('sha256').update(text).digest();
-  const expected = digest(`Bearer ${token}`);
-  return (header) => header !== undefined && timingSafeEqual(digest(header), expected);
+  const expected = digest(token);
+  return (header) => {
+    const given = header === undefined || header.length > 300 ? null : BEARER.exec(header);
+    return given !== null && timingSafeEqual(digest(given[1]!), expected);
+  };
 }
