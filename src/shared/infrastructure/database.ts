@@ -40,7 +40,7 @@ export interface DatabaseOptions {
 }
 
 const INT8_OID = 20;
-const TIMESTAMPTZ_OID = 1184;
+export const TIMESTAMPTZ_OID = 1184;
 const int8AsString = (value: string): string => value;
 /** pg's parser, with a fast path for the shape the server sends (see timestamptz.ts). */
 const timestamptz = timestamptzParser(pg.types.getTypeParser(TIMESTAMPTZ_OID) as (text: string) => unknown);

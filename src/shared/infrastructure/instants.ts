@@ -1,8 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
+import { TIMESTAMPTZ_OID } from './database.ts';
 import { isoInstantParser } from './timestamptz.ts';
-
-const TIMESTAMPTZ_OID = 1184;
 
 /**
  * A `timestamptz` column selected as text, for a read model to pass on with `isoInstant`: the
@@ -17,3 +16,20 @@ export function instantText<T extends string | null = string>(column: string): R
 export const isoInstant = isoInstantParser(
   pg.types.getTypeParser(TIMESTAMPTZ_OID) as (text: string) => unknown,
 );
+
+/** A row's `created_at` and `updated_at` as text (`instantText`), of `table` (an alias) if given. */
+export function stampTexts(table?: string) {
+  const column = (name: string) => (table === undefined ? name : `${table}.${name}`);
+  return [
+    instantText(column('created_at')).as('created_at'),
+    instantText(column('updated_at')).as('updated_at'),
+  ] as const;
+}
+
+/** The `created_at` and `updated_at` that `stampTexts` read, as the API writes them. */
+export function isoStamps(row: { readonly created_at: string; readonly updated_at: string }): {
+  created_at: string;
+  updated_at: string;
+} {
+  return { created_at: isoInstant(row.created_at), updated_at: isoInstant(row.updated_at) };
+}

@@ -1,7 +1,7 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import { type Page, type PageRequest, toPage } from '../../../shared/application/pagination.ts';
 import type { Id } from '../../../shared/domain/id.ts';
-import { instantText, isoInstant } from '../../../shared/infrastructure/instants.ts';
+import { isoStamps, stampTexts } from '../../../shared/infrastructure/instants.ts';
 import { prepared } from '../../../shared/infrastructure/prepared-statements.ts';
 import type { MemberView } from '../application/member-view.ts';
 import type { MemberQueries } from '../application/queries.ts';
@@ -25,14 +25,7 @@ export class KyselyMemberQueries implements MemberQueries {
   #select() {
     return this.#db
       .selectFrom('accounts.members')
-      .select([
-        'id',
-        'email',
-        'name',
-        'is_superuser',
-        instantText('created_at').as('created_at'),
-        instantText('updated_at').as('updated_at'),
-      ])
+      .select(['id', 'email', 'name', 'is_superuser', ...stampTexts()])
       .where('deleted_at', 'is', null);
   }
 
@@ -62,5 +55,5 @@ interface MemberRow {
 }
 
 function toView(row: MemberRow): MemberView {
-  return { ...row, created_at: isoInstant(row.created_at), updated_at: isoInstant(row.updated_at) };
+  return { ...row, ...isoStamps(row) };
 }

@@ -1,5 +1,5 @@
 import type { Author } from '../domain/author.ts';
-import { type Revisioned, revisionAlone } from './revisioned.ts';
+import { isoDates, type Revisioned, revisionAlone } from './revisioned.ts';
 
 /** A book as an author shows it. */
 export interface BookRef {
@@ -23,30 +23,27 @@ export interface AuthorView extends AuthorSummary {
   readonly books: BookRef[];
 }
 
-/** What an author's view shows of its own row, with its instants as `Instant` (as `BookFields`). */
-export interface AuthorFields<Instant> {
+/** What an author's view shows of its own row, with its instants as the API writes them. */
+export interface AuthorFields {
   readonly id: string;
   readonly first_name: string;
   readonly last_name: string;
   readonly age: number;
   readonly biography: string | null;
-  readonly created_at: Instant;
-  readonly updated_at: Instant;
+  readonly created_at: string;
+  readonly updated_at: string;
 }
 
 /** An author's profile as views show it: the read model's, and the one adding an author answers. */
-export function authorSummary<Instant>(
-  author: AuthorFields<Instant>,
-  iso: (instant: Instant) => string,
-): AuthorSummary {
+export function authorSummary(author: AuthorFields): AuthorSummary {
   return {
     id: author.id,
     first_name: author.first_name,
     last_name: author.last_name,
     age: author.age,
     biography: author.biography,
-    created_at: iso(author.created_at),
-    updated_at: iso(author.updated_at),
+    created_at: author.created_at,
+    updated_at: author.updated_at,
   };
 }
 
@@ -60,7 +57,7 @@ export function addedAuthorView(author: Author): Revisioned<AuthorView> {
     throw new Error('addedAuthorView is for an author just added: it lists no book yet');
   return {
     view: {
-      ...authorSummary({ ...stored, id: stored.id.toString() }, (date) => date.toISOString()),
+      ...authorSummary({ ...stored, ...isoDates(stored), id: stored.id.toString() }),
       books: [],
     },
     version: stored.version,

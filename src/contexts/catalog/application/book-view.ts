@@ -1,5 +1,5 @@
 import type { Book } from '../domain/book.ts';
-import { type Revisioned, revisionAlone } from './revisioned.ts';
+import { isoDates, type Revisioned, revisionAlone } from './revisioned.ts';
 
 /** An author as a book shows it. */
 export interface AuthorRef {
@@ -28,9 +28,9 @@ export interface BookView {
 
 /**
  * What a book's view shows of its own row: as stored (the price as a bigint, or its text), with its
- * instants as `Instant` (a `Date`, or the read model's text).
+ * instants as the API writes them (`Date#toISOString()`'s form).
  */
-export interface BookFields<Instant> {
+export interface BookFields {
   readonly id: string;
   readonly title: string;
   readonly isbn: string;
@@ -38,19 +38,12 @@ export interface BookFields<Instant> {
   readonly price_amount: bigint | string;
   readonly price_currency: string;
   readonly publication_year: number;
-  readonly created_at: Instant;
-  readonly updated_at: Instant;
+  readonly created_at: string;
+  readonly updated_at: string;
 }
 
-/**
- * The view of a book: the read model's, and the one adding a book answers. `iso` writes an instant
- * as the API does (`Date#toISOString()`'s form).
- */
-export function bookView<Instant>(
-  book: BookFields<Instant>,
-  authors: AuthorRef[],
-  iso: (instant: Instant) => string,
-): BookView {
+/** The view of a book: the read model's, and the one adding a book answers. */
+export function bookView(book: BookFields, authors: AuthorRef[]): BookView {
   return {
     id: book.id,
     title: book.title,
@@ -60,8 +53,8 @@ export function bookView<Instant>(
     price: { amount: Number(book.price_amount), currency: book.price_currency },
     publication_year: book.publication_year,
     authors,
-    created_at: iso(book.created_at),
-    updated_at: iso(book.updated_at),
+    created_at: book.created_at,
+    updated_at: book.updated_at,
   };
 }
 
@@ -77,7 +70,7 @@ export function addedBookView(book: Book): Revisioned<BookView> {
     throw new Error('addedBookView is for a book just added: it has no authors yet');
   const stored = book.toPrimitives();
   return {
-    view: bookView({ ...stored, id: stored.id.toString() }, [], (date) => date.toISOString()),
+    view: bookView({ ...stored, ...isoDates(stored), id: stored.id.toString() }, []),
     version: stored.version,
     revision: revisionAlone(stored.version),
   };

@@ -26,3 +26,11 @@ export function revisionAlone(version: number): string {
 }
 
 const EMPTY_DIGEST = '47DEQpj8HBSa-_TI';
+
+/** An aggregate's `created_at` and `updated_at` as the API writes them (what the read model reads). */
+export function isoDates(stored: { readonly created_at: Date; readonly updated_at: Date }): {
+  created_at: string;
+  updated_at: string;
+} {
+  return { created_at: stored.created_at.toISOString(), updated_at: stored.updated_at.toISOString() };
+}

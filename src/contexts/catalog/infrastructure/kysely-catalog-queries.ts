@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type CompiledQuery, type Kysely, type RawBuilder, sql } from 'kysely';
 import { type Page, type PageRequest, toPage } from '../../../shared/application/pagination.ts';
 import type { Id } from '../../../shared/domain/id.ts';
-import { instantText, isoInstant } from '../../../shared/infrastructure/instants.ts';
+import { isoStamps, stampTexts } from '../../../shared/infrastructure/instants.ts';
 import { prepared, preparedSearch } from '../../../shared/infrastructure/prepared-statements.ts';
 import {
   type StatementParameter,
@@ -115,7 +115,10 @@ export class KyselyCatalogQueries implements CatalogQueries {
     if (row === undefined) return undefined;
     const books = row.books as Versioned<BookRef>[];
     return {
-      view: { ...authorSummary(row, isoInstant), books: books.map(({ id, title }) => ({ id, title })) },
+      view: {
+        ...authorSummary({ ...row, ...isoStamps(row) }),
+        books: books.map(({ id, title }) => ({ id, title })),
+      },
       version: row.version,
       revision: revision(row.version, books),
     };
@@ -146,7 +149,7 @@ export class KyselyCatalogQueries implements CatalogQueries {
     });
     const { rows } = await this.#db.executeQuery(statement);
     return toPage(
-      rows.map((row) => authorSummary(row, isoInstant)),
+      rows.map((row) => authorSummary({ ...row, ...isoStamps(row) })),
       page.limit,
       (view) => view.id,
     );
@@ -163,8 +166,7 @@ export class KyselyCatalogQueries implements CatalogQueries {
         'b.price_amount',
         'b.price_currency',
         'b.publication_year',
-        instantText('b.created_at').as('created_at'),
-        instantText('b.updated_at').as('updated_at'),
+        ...stampTexts('b'),
         'b.version',
       ])
       .select(authorsOfBook().as('authors'));
@@ -177,8 +179,7 @@ const authorColumns = [
   'a.last_name',
   'a.age',
   'a.biography',
-  instantText('a.created_at').as('created_at'),
-  instantText('a.updated_at').as('updated_at'),
+  ...stampTexts('a'),
   'a.version',
 ] as const;
 
@@ -248,8 +249,7 @@ function revision(version: number, related: readonly { id: string; version: numb
 
 function toBookView(row: BookRow): BookView {
   return bookView(
-    row,
+    { ...row, ...isoStamps(row) },
     row.authors.map(({ id, name }) => ({ id, name })),
-    isoInstant,
   );
 }

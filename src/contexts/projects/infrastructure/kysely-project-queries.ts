@@ -1,7 +1,7 @@
 import { type CompiledQuery, type Kysely, sql } from 'kysely';
 import { type Page, type PageRequest, toPage } from '../../../shared/application/pagination.ts';
 import type { Id } from '../../../shared/domain/id.ts';
-import { instantText, isoInstant } from '../../../shared/infrastructure/instants.ts';
+import { instantText, isoInstant, isoStamps, stampTexts } from '../../../shared/infrastructure/instants.ts';
 import { prepared } from '../../../shared/infrastructure/prepared-statements.ts';
 import {
   type StatementParameter,
@@ -19,8 +19,7 @@ const PROJECT_COLUMNS = [
   'max_incomplete_tasks',
   'task_count',
   'completed_task_count',
-  instantText('created_at').as('created_at'),
-  instantText('updated_at').as('updated_at'),
+  ...stampTexts(),
 ] as const;
 
 /**
@@ -144,8 +143,7 @@ function toProjectView(row: ProjectRow): ProjectView {
     max_incomplete_tasks: row.max_incomplete_tasks,
     task_count: row.task_count,
     completed_task_count: row.completed_task_count,
-    created_at: isoInstant(row.created_at),
-    updated_at: isoInstant(row.updated_at),
+    ...isoStamps(row),
   };
 }
 
