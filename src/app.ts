@@ -24,7 +24,7 @@ import { AccessLog } from './shared/http/request-logging.ts';
 import { registerResponseHeaders } from './shared/http/response-headers.ts';
 import { registerSchemaCompilers } from './shared/http/validation.ts';
 import type { BoundedContext } from './shared/infrastructure/bounded-context.ts';
-import { type Database, openDatabase } from './shared/infrastructure/database.ts';
+import { type Database, databaseUnavailable, openDatabase } from './shared/infrastructure/database.ts';
 import { DatabaseRateLimitStore } from './shared/infrastructure/database-rate-limit-store.ts';
 import { developmentJwtSecret } from './shared/infrastructure/development-jwt-secret.ts';
 import { Housekeeping } from './shared/infrastructure/housekeeping.ts';
@@ -116,6 +116,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     http.log.warn({ err: error }, 'a database connection failed; a new one is made when needed');
   const database = await openDatabase<unknown>(config.database, {
     poolSize: config.databasePoolSize,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
     preparedStatements: config.databasePreparedStatements,
     pipelineConnections: config.databasePipelineConnections,
     onIdleConnectionError,
@@ -125,6 +126,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const readDatabase = config.readDatabase
     ? await openDatabase<unknown>(config.readDatabase, {
         poolSize: config.databasePoolSize,
+        connectTimeoutMs: config.databaseConnectTimeoutMs,
         preparedStatements: config.databasePreparedStatements,
         pipelineConnections: config.databasePipelineConnections,
         onIdleConnectionError,
@@ -258,6 +260,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerProblemHandlers(
       http,
       Object.assign({}, sharedErrorStatuses, ...contexts.map((c) => c.errorStatuses)),
+      { unavailable: databaseUnavailable },
     );
     // Bodies are JSON only: without this, text/plain bodies would reach validation instead of a 415.
     http.removeContentTypeParser(['text/plain']);

@@ -88,7 +88,11 @@ export async function runCli(
       print(`created ${await createMigrationFile(folder, name)}`);
       return 0;
     }
-    const database = await openDatabase<unknown>(config.database, { poolSize: 1, pipelineConnections: 0 });
+    const database = await openDatabase<unknown>(config.database, {
+      poolSize: 1,
+      pipelineConnections: 0,
+      connectTimeoutMs: config.databaseConnectTimeoutMs,
+    });
     try {
       if (sub === 'up') {
         const applied = await migrateToLatest(database.db, migrationFolders);
@@ -174,7 +178,11 @@ export async function runCli(
 
 /** Opens the database for a command that needs the schema, applying pending migrations as the server would. */
 async function openMigrated(config: Config, print: Print): Promise<Database<unknown>> {
-  const database = await openDatabase<unknown>(config.database, { poolSize: 1, pipelineConnections: 0 });
+  const database = await openDatabase<unknown>(config.database, {
+    poolSize: 1,
+    pipelineConnections: 0,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+  });
   try {
     if (await hasPendingMigrations(database.db, migrationFolders)) {
       if (!config.autoMigrate) {

@@ -65,6 +65,12 @@ describe('configuration', () => {
     ['RATE_LIMIT_STORE', 'redis', /RATE_LIMIT_STORE.*memory, database/],
     ['DATABASE_POOL_SIZE', '0', /DATABASE_POOL_SIZE/],
     [
+      'DATABASE_CONNECT_TIMEOUT_MS',
+      '99',
+      /Invalid DATABASE_CONNECT_TIMEOUT_MS="99": an integer from 100 to 120000/,
+    ],
+    ['DATABASE_CONNECT_TIMEOUT_MS', '5s', /DATABASE_CONNECT_TIMEOUT_MS/],
+    [
       'DATABASE_PIPELINE_CONNECTIONS',
       '65',
       /Invalid DATABASE_PIPELINE_CONNECTIONS="65": an integer from 0 to 64/,

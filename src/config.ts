@@ -1,6 +1,10 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { type DatabaseTarget, parseDatabaseUrl } from './shared/infrastructure/database.ts';
+import {
+  type DatabaseTarget,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  parseDatabaseUrl,
+} from './shared/infrastructure/database.ts';
 
 /**
  * Every setting of the service, read from the environment once at start-up (and from `.env`
@@ -15,6 +19,8 @@ export interface Config {
   readonly databaseUrl: string;
   readonly readDatabase: DatabaseTarget | undefined;
   readonly databasePoolSize: number;
+  /** Milliseconds a connection to the server may take to open, or a busy pool to free one. */
+  readonly databaseConnectTimeoutMs: number;
   /** Hot queries as named prepared statements on the server (off behind a transaction-mode pooler). */
   readonly databasePreparedStatements: boolean;
   /** Shared pipelined connections for key lookups outside transactions, and as many for searches (0: none). */
@@ -247,6 +253,12 @@ export function loadConfig(env: Env = process.env): Config {
     readDatabase:
       readDatabaseUrl === undefined ? undefined : read.database('READ_DATABASE_URL', readDatabaseUrl),
     databasePoolSize: read.integer('DATABASE_POOL_SIZE', 10, 1, 1000),
+    databaseConnectTimeoutMs: read.integer(
+      'DATABASE_CONNECT_TIMEOUT_MS',
+      DEFAULT_CONNECT_TIMEOUT_MS,
+      100,
+      120_000,
+    ),
     databasePreparedStatements: read.boolean('DATABASE_PREPARED_STATEMENTS', true),
     databasePipelineConnections: read.integer('DATABASE_PIPELINE_CONNECTIONS', 2, 0, 64),
     sqlEcho: read.boolean('SQL_ECHO', false),

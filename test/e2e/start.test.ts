@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -66,6 +67,40 @@ describe('npm start, as a real process on an empty data folder', () => {
     );
     await expect(attempt).rejects.toThrow(/Invalid PORT="eighty": an integer from 0 to 65535/);
     expect(port).toBeGreaterThan(0);
+  });
+
+  it('stops in one line when its PostgreSQL server does not answer, after DATABASE_CONNECT_TIMEOUT_MS', async () => {
+    // Accepts connections and never answers: a dead route or a hung proxy, not a refused port.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const attempt = startProcess(
+        npmScriptArgs('start'),
+        {
+          PORT: String(await freePort()),
+          DATABASE_URL: `postgres://app:s3cret@127.0.0.1:${port}/bounded`,
+          DATABASE_CONNECT_TIMEOUT_MS: '300',
+        },
+        'Bounded is ready',
+      );
+      const failure = await attempt.then(
+        () => undefined,
+        (error: unknown) => (error as Error).message,
+      );
+      expect(failure).toMatch(/^exited with 1 before it was ready/);
+      const lines = failure!.split('\n').filter((line) => line.trim() !== '');
+      expect(lines.at(-1)).toMatch(
+        new RegExp(
+          `^Bounded could not start: the database at 127\\.0\\.0\\.1:${port} cannot be reached \\(.+\\); check DATABASE_URL, and DATABASE_CONNECT_TIMEOUT_MS \\(300 ms\\)`,
+        ),
+      );
+      expect(failure).not.toContain('s3cret');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 
   it("turns Node's compile cache on before the first TypeScript module loads (a warm start never loads the type stripper)", async () => {

@@ -79,12 +79,29 @@ function fieldPath(error: { instancePath?: string; params?: Record<string, unkno
   return part === 'body' ? path || '/' : `${part}:${path || '/'}`;
 }
 
+export interface ProblemHandlerOptions {
+  /**
+   * Whether a failure means the database cannot be reached or cannot serve for now (the server
+   * down, restarting or full, the network gone): answered 503 with `Retry-After` instead of 500.
+   */
+  readonly unavailable?: (error: unknown) => boolean;
+}
+
+/** Seconds a client is told to wait after a 503 for an unreachable database. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 /**
  * The one error handler: every failure leaves as problem+json with the right status. A domain
- * error maps through the status table; anything unexpected is logged with its stack and answered
- * 500 with nothing from inside (no stack, no SQL, no driver message).
+ * error maps through the status table; a database that cannot be reached is 503 with Retry-After
+ * (the same request may succeed shortly; load balancers and clients know to back off); anything
+ * else unexpected is logged with its stack and answered 500 with nothing from inside (no stack,
+ * no SQL, no driver message).
  */
-export function registerProblemHandlers(app: FastifyInstance, statuses: ErrorStatusTable): void {
+export function registerProblemHandlers(
+  app: FastifyInstance,
+  statuses: ErrorStatusTable,
+  options: ProblemHandlerOptions = {},
+): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof DomainError) {
       const status = statuses[error.code];
@@ -105,6 +122,14 @@ export function registerProblemHandlers(app: FastifyInstance, statuses: ErrorSta
         return sendProblem(
           reply,
           problem(status, 'request.rejected', TITLES[status] ?? 'The request was refused'),
+        );
+      }
+      if (options.unavailable?.(error) === true) {
+        request.log.warn({ err: error }, 'the database is unavailable');
+        reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+        return sendProblem(
+          reply,
+          problem(503, 'service.unavailable', 'The service cannot reach its database; try again shortly'),
         );
       }
       request.log.error({ err: error }, 'unhandled error');

@@ -37,7 +37,18 @@ export interface DatabaseOptions {
    * thrown from the socket and end the process.
    */
   readonly onIdleConnectionError?: (error: Error) => void;
+  /**
+   * How long connecting to the server may take, in milliseconds (default 5000; pg only): a new
+   * pooled connection or lane, and also the wait for a free pooled connection when all are busy.
+   * Past it the statement fails with an error `databaseUnavailable` recognises. Without it, a
+   * server that accepts connections and never answers (a network drop, a hung proxy) would hold
+   * every request, and start-up, forever.
+   */
+  readonly connectTimeoutMs?: number;
 }
+
+/** DATABASE_CONNECT_TIMEOUT_MS's default. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 const INT8_OID = 20;
 export const TIMESTAMPTZ_OID = 1184;
@@ -111,6 +122,8 @@ export async function openDatabase<DB>(
   const pool = new pg.Pool({
     connectionString: target.url,
     max: options.poolSize ?? 10,
+    // Also read by the lanes, which connect with these options.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     // Sessions in UTC, whatever the server's default: instants are absolute either way, and the read
     // models' instants come as text that `isoInstant` rewrites by position only when in UTC (in any
     // other zone it parses them: slower, as right). Set once connected, before the connection's
@@ -189,6 +202,47 @@ export const PgErrorCode = {
   /** Raised by `shared.expect_one_row_each`: a version-checked write changed no row. */
   rowCheckFailed: 'BD409',
 } as const;
+
+/** Socket errors of a connection that could not be made or was lost. */
+const SOCKET_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+/** SQLSTATEs of a server that cannot serve the session now: shutting down, starting, full. */
+const SERVER_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300']);
+/**
+ * pg's and pg-pool's own failures to connect or stay connected, which carry no code: the connect
+ * timeout (pool; a free pooled connection; a lane's client), a connection the server or the
+ * network ended mid-statement, and a statement sent on a connection already known broken.
+ */
+const DRIVER_FAILURES = [
+  'Connection terminated due to connection timeout',
+  'timeout exceeded when trying to connect',
+  'timeout expired',
+  'Connection terminated unexpectedly',
+  'Client has encountered a connection error and is not queryable',
+];
+
+/**
+ * Whether a statement failed because the database could not be reached or could not serve it for
+ * now, rather than because of the statement: the HTTP layer answers these 503 with Retry-After
+ * (the request may well succeed later), not 500. SQLSTATE class 08 is the connection exceptions.
+ */
+export function databaseUnavailable(error: unknown): boolean {
+  const code = sqlState(error);
+  if (
+    code !== undefined &&
+    (SOCKET_FAILURES.has(code) || SERVER_UNAVAILABLE.has(code) || code.startsWith('08'))
+  )
+    return true;
+  return code === undefined && error instanceof Error && DRIVER_FAILURES.includes(error.message);
+}
 
 /** The DETAIL of a driver error (pg and PGlite both expose `detail`), else undefined. */
 export function errorDetail(error: unknown): string | undefined {

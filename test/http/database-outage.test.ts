@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type App, buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { freshDatabase, onServer, type TestDatabase } from '../support/database.ts';
+import { FakePasswordHasher } from '../support/fake-password-hasher.ts';
+import { expectProblem } from '../support/problem.ts';
+import { type TcpProxy, tcpProxy } from '../support/tcp-proxy.ts';
+
+/**
+ * The network between the app and its PostgreSQL server goes and comes back (through a proxy the
+ * test cuts): requests are answered 503 with Retry-After within DATABASE_CONNECT_TIMEOUT_MS, not
+ * held forever nor answered 500, and the app serves again once the server is reachable.
+ */
+describe.runIf(onServer)('the database out of reach (PostgreSQL)', { timeout: 60_000 }, () => {
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  let app: App;
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+    const server = new URL(database.url);
+    proxy = await tcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    const proxied = new URL(database.url);
+    proxied.host = `127.0.0.1:${proxy.port}`;
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: proxied.toString(),
+      DATABASE_CONNECT_TIMEOUT_MS: '300',
+    });
+    app = await buildApp(config, { hasher: new FakePasswordHasher() });
+  });
+
+  afterAll(async () => {
+    proxy?.mend();
+    await app?.close();
+    await proxy?.close();
+    await database?.dispose();
+  });
+
+  const signUp = (email: string) =>
+    app.http.inject({
+      method: 'POST',
+      url: '/api/v1/members',
+      payload: { email, passwd: 'Correct-Horse-9', name: 'Outage' },
+    });
+  const requests = (email: string) => ({
+    'a lookup by key (a lookup lane)': app.http.inject({ method: 'GET', url: '/api/v1/books/4242' }),
+    'a title search (a search lane)': app.http.inject({ method: 'GET', url: '/api/v1/books?title=outage' }),
+    'a sign-up (a lookup, then a write)': signUp(email),
+  });
+
+  it('answers 503 problem+json with Retry-After while it is cut, and serves again after', async () => {
+    // Served, so the pool and every lane have open connections that the cut then drops.
+    for (const [what, request] of Object.entries(requests('before@example.com'))) {
+      expect((await request).statusCode, what).toBeLessThan(500);
+    }
+
+    proxy.cut();
+    const started = performance.now();
+    for (const [what, request] of Object.entries(requests('during@example.com'))) {
+      const response = await request;
+      const body = expectProblem(response, 503, 'service.unavailable');
+      expect(response.headers['retry-after'], what).toBe('5');
+      expect(JSON.stringify(body), what).not.toMatch(/timeout|terminated|ECONN|127\.0\.0\.1/i);
+    }
+    const ready = await app.http.inject({ method: 'GET', url: '/api/v1/health/ready' });
+    expect(ready.statusCode).toBe(503);
+    // Each waited for one connect timeout or two (0.3 s), not for the operating system's.
+    expect(performance.now() - started).toBeLessThan(15_000);
+
+    proxy.mend();
+    expectProblem(await app.http.inject({ method: 'GET', url: '/api/v1/books/4242' }), 404, 'book.not_found');
+    expect((await signUp('after@example.com')).statusCode).toBe(201);
+    expect((await app.http.inject({ method: 'GET', url: '/api/v1/health/ready' })).statusCode).toBe(200);
+    // Nothing of the sign-up refused during the cut was stored.
+    expect((await signUp('during@example.com')).statusCode).toBe(201);
+  });
+});
