@@ -1,16 +1,12 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onServer, openTestDatabase } from '../../../../test/support/database.ts';
-import type { UnitOfWorkFactory } from '../../../shared/application/unit-of-work.ts';
+import { type RepositorySubject, repositorySubjects } from '../../../../test/support/repository-subjects.ts';
 import { FixedClock } from '../../../shared/domain/clock.ts';
 import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
-import type { DomainEvent } from '../../../shared/domain/domain-event.ts';
 import type { DomainTools } from '../../../shared/domain/domain-tools.ts';
 import { SnowflakeIdGenerator } from '../../../shared/domain/id.ts';
-import {
-  InMemoryTable,
-  inMemoryUnitOfWorkFactory,
-} from '../../../shared/infrastructure/in-memory-unit-of-work.ts';
+import { InMemoryTable } from '../../../shared/infrastructure/in-memory-unit-of-work.ts';
 import { Outbox } from '../../../shared/infrastructure/outbox.ts';
 import { kyselyUnitOfWorkFactory } from '../../../shared/infrastructure/unit-of-work.ts';
 import type { AccountsRepositories } from '../application/dependencies.ts';
@@ -22,12 +18,7 @@ import type { PasswordHash } from '../domain/password.ts';
 import { InMemoryMemberRepository } from './in-memory-member-repository.ts';
 import { KyselyMemberRepository } from './kysely-member-repository.ts';
 
-interface Subject {
-  uow: UnitOfWorkFactory<Pick<AccountsRepositories, 'members'>>;
-  /** Events that reached the outbox (committed). */
-  outboxNames(): Promise<string[]>;
-  close(): Promise<void>;
-}
+type Subject = RepositorySubject<Pick<AccountsRepositories, 'members'>>;
 
 const clock = new FixedClock('2026-06-01T10:00:00.000Z');
 const tools: DomainTools = { clock, ids: new SnowflakeIdGenerator(5, clock) };
@@ -45,36 +36,16 @@ function newMember(email?: string): Member {
   );
 }
 
-const subjects: Record<string, () => Promise<Subject>> = {
-  'in-memory fake': async () => {
+const subjects = repositorySubjects<Pick<AccountsRepositories, 'members'>>({
+  inMemory: () => {
     const table = new InMemoryTable<MemberPrimitives>();
-    const outbox: DomainEvent[] = [];
     return {
-      uow: inMemoryUnitOfWorkFactory(
-        (tracker) => ({ members: new InMemoryMemberRepository(table, tracker) }),
-        [table],
-        outbox,
-      ),
-      outboxNames: async () => outbox.map((e) => e.name),
-      close: async () => undefined,
+      tables: [table],
+      repositories: (tracker) => ({ members: new InMemoryMemberRepository(table, tracker) }),
     };
   },
-  [`Kysely on ${onServer ? 'the PostgreSQL server' : 'PGlite'}`]: async () => {
-    const database = await openTestDatabase();
-    return {
-      uow: kyselyUnitOfWorkFactory(
-        database.db,
-        (scope, tracker) => ({ members: new KyselyMemberRepository(scope, tracker) }),
-        new Outbox(),
-      ),
-      outboxNames: async () =>
-        (
-          await sql<{ name: string }>`select name from shared.outbox order by id`.execute(database.db)
-        ).rows.map((r) => r.name),
-      close: () => database.dispose(),
-    };
-  },
-};
+  kysely: (scope, tracker) => ({ members: new KyselyMemberRepository(scope, tracker) }),
+});
 
 for (const [name, make] of Object.entries(subjects)) {
   describe(`MemberRepository + unit of work: ${name}`, () => {

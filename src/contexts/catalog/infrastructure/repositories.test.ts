@@ -1,17 +1,12 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueIsbn } from '../../../../test/support/catalog.ts';
 import { onServer, openTestDatabase } from '../../../../test/support/database.ts';
-import type { UnitOfWorkFactory } from '../../../shared/application/unit-of-work.ts';
+import { type RepositorySubject, repositorySubjects } from '../../../../test/support/repository-subjects.ts';
 import { FixedClock } from '../../../shared/domain/clock.ts';
 import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
-import type { DomainEvent } from '../../../shared/domain/domain-event.ts';
 import type { DomainTools } from '../../../shared/domain/domain-tools.ts';
 import { Id, SnowflakeIdGenerator } from '../../../shared/domain/id.ts';
-import {
-  InMemoryTable,
-  inMemoryUnitOfWorkFactory,
-} from '../../../shared/infrastructure/in-memory-unit-of-work.ts';
+import { InMemoryTable } from '../../../shared/infrastructure/in-memory-unit-of-work.ts';
 import { Outbox } from '../../../shared/infrastructure/outbox.ts';
 import { kyselyUnitOfWorkFactory } from '../../../shared/infrastructure/unit-of-work.ts';
 import type { CatalogRepositories } from '../application/dependencies.ts';
@@ -30,11 +25,7 @@ import { catalogRepositories } from '../index.ts';
 import { InMemoryAuthorRepository } from './in-memory-author-repository.ts';
 import { InMemoryBookRepository } from './in-memory-book-repository.ts';
 
-interface Subject {
-  uow: UnitOfWorkFactory<CatalogRepositories>;
-  outboxNames(): Promise<string[]>;
-  close(): Promise<void>;
-}
+type Subject = RepositorySubject<CatalogRepositories>;
 
 const clock = new FixedClock('2026-06-01T10:00:00.000Z');
 const tools: DomainTools = { clock, ids: new SnowflakeIdGenerator(6, clock) };
@@ -60,36 +51,20 @@ function newAuthor(): Author {
   );
 }
 
-const subjects: Record<string, () => Promise<Subject>> = {
-  'in-memory fakes': async () => {
+const subjects = repositorySubjects<CatalogRepositories>({
+  inMemory: () => {
     const books = new InMemoryTable<BookPrimitives | undefined>();
     const authors = new InMemoryTable<AuthorPrimitives>();
-    const outbox: DomainEvent[] = [];
     return {
-      uow: inMemoryUnitOfWorkFactory(
-        (tracker) => ({
-          books: new InMemoryBookRepository(books, tracker),
-          authors: new InMemoryAuthorRepository(authors, tracker),
-        }),
-        [books, authors],
-        outbox,
-      ),
-      outboxNames: async () => outbox.map((e) => e.name),
-      close: async () => undefined,
+      tables: [books, authors],
+      repositories: (tracker) => ({
+        books: new InMemoryBookRepository(books, tracker),
+        authors: new InMemoryAuthorRepository(authors, tracker),
+      }),
     };
   },
-  [`Kysely on ${onServer ? 'the PostgreSQL server' : 'PGlite'}`]: async () => {
-    const database = await openTestDatabase();
-    return {
-      uow: kyselyUnitOfWorkFactory(database.db, catalogRepositories, new Outbox()),
-      outboxNames: async () =>
-        (
-          await sql<{ name: string }>`select name from shared.outbox order by id`.execute(database.db)
-        ).rows.map((r) => r.name),
-      close: () => database.dispose(),
-    };
-  },
-};
+  kysely: catalogRepositories,
+});
 
 for (const [name, make] of Object.entries(subjects)) {
   describe(`catalog repositories + unit of work: ${name}`, () => {

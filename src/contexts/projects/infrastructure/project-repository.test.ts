@@ -2,14 +2,11 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onServer, openTestDatabase } from '../../../../test/support/database.ts';
 import { ADA, aProject, fixedTools, GRACE } from '../../../../test/support/projects.ts';
+import { type RepositorySubject, repositorySubjects } from '../../../../test/support/repository-subjects.ts';
 import type { UnitOfWorkFactory } from '../../../shared/application/unit-of-work.ts';
 import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
-import type { DomainEvent } from '../../../shared/domain/domain-event.ts';
 import { Id } from '../../../shared/domain/id.ts';
-import {
-  InMemoryTable,
-  inMemoryUnitOfWorkFactory,
-} from '../../../shared/infrastructure/in-memory-unit-of-work.ts';
+import { InMemoryTable } from '../../../shared/infrastructure/in-memory-unit-of-work.ts';
 import { Outbox } from '../../../shared/infrastructure/outbox.ts';
 import {
   type AggregateTracker,
@@ -30,46 +27,21 @@ import {
 } from './in-memory-project-repository.ts';
 import { KyselyProjectRepository } from './kysely-project-repository.ts';
 
-interface Subject {
-  uow: UnitOfWorkFactory<ProjectsRepositories>;
-  /** Events that reached the outbox (committed). */
-  outboxNames(): Promise<string[]>;
-  close(): Promise<void>;
-}
+type Subject = RepositorySubject<ProjectsRepositories>;
 
 const tools = fixedTools();
 
-const subjects: Record<string, () => Promise<Subject>> = {
-  'in-memory fake': async () => {
+const subjects = repositorySubjects<ProjectsRepositories>({
+  inMemory: () => {
     const projects = new InMemoryTable<StoredProject>();
     const tasks = new InMemoryTable<StoredTask>();
-    const outbox: DomainEvent[] = [];
     return {
-      uow: inMemoryUnitOfWorkFactory(
-        (tracker) => ({ projects: new InMemoryProjectRepository(projects, tasks, tracker) }),
-        [projects, tasks],
-        outbox,
-      ),
-      outboxNames: async () => outbox.map((e) => e.name),
-      close: async () => undefined,
+      tables: [projects, tasks],
+      repositories: (tracker) => ({ projects: new InMemoryProjectRepository(projects, tasks, tracker) }),
     };
   },
-  [`Kysely on ${onServer ? 'the PostgreSQL server' : 'PGlite'}`]: async () => {
-    const database = await openTestDatabase();
-    return {
-      uow: kyselyUnitOfWorkFactory(
-        database.db,
-        (scope, tracker) => ({ projects: new KyselyProjectRepository(scope, tracker) }),
-        new Outbox(),
-      ),
-      outboxNames: async () =>
-        (
-          await sql<{ name: string }>`select name from shared.outbox order by id`.execute(database.db)
-        ).rows.map((r) => r.name),
-      close: () => database.dispose(),
-    };
-  },
-};
+  kysely: (scope, tracker) => ({ projects: new KyselyProjectRepository(scope, tracker) }),
+});
 
 for (const [name, make] of Object.entries(subjects)) {
   describe(`ProjectRepository + unit of work: ${name}`, () => {
