@@ -24,7 +24,7 @@ import { AccessLog } from './shared/http/request-logging.ts';
 import { registerResponseHeaders } from './shared/http/response-headers.ts';
 import { registerSchemaCompilers } from './shared/http/validation.ts';
 import type { BoundedContext } from './shared/infrastructure/bounded-context.ts';
-import { type Database, databaseUnavailable, openDatabase } from './shared/infrastructure/database.ts';
+import { type Database, databaseOutage, openDatabase } from './shared/infrastructure/database.ts';
 import { DatabaseRateLimitStore } from './shared/infrastructure/database-rate-limit-store.ts';
 import { developmentJwtSecret } from './shared/infrastructure/development-jwt-secret.ts';
 import { Housekeeping } from './shared/infrastructure/housekeeping.ts';
@@ -260,7 +260,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerProblemHandlers(
       http,
       Object.assign({}, sharedErrorStatuses, ...contexts.map((c) => c.errorStatuses)),
-      { unavailable: databaseUnavailable },
+      { outage: databaseOutage },
     );
     // Bodies are JSON only: without this, text/plain bodies would reach validation instead of a 415.
     http.removeContentTypeParser(['text/plain']);

@@ -10,7 +10,7 @@ import type { Config } from './config.ts';
 enableCompileCache();
 const { buildApp } = await import('./app.ts');
 const { ConfigError, loadConfig, loadDotEnv } = await import('./config.ts');
-const { databaseUnavailable } = await import('./shared/infrastructure/database.ts');
+const { databaseOutage, serverAddress } = await import('./shared/infrastructure/database.ts');
 
 /**
  * The process entry: configuration → app → listen. With WORKERS > 1 (PostgreSQL only) the primary
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
 
   const startedAt = performance.now();
   const app = await buildApp(config).catch((error: unknown) => {
-    throw databaseUnavailable(error) ? new Error(unreachable(config, error)) : error;
+    throw databaseOutage(error) === undefined ? error : new Error(unreachable(config, error));
   });
   await app.http.listen({ port: config.port, host: config.host });
   app.http.log.info(
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
 
 /** The start-up failure for a database that cannot be reached: where, why, and what to check. */
 function unreachable(config: Config, error: unknown): string {
-  const where = config.database.kind === 'postgres' ? ` at ${new URL(config.database.url).host}` : '';
+  const where = config.database.kind === 'postgres' ? ` at ${serverAddress(config.database.url)}` : '';
   const why = error instanceof Error ? error.message : String(error);
   return `the database${where} cannot be reached (${why}); check DATABASE_URL, and DATABASE_CONNECT_TIMEOUT_MS (${config.databaseConnectTimeoutMs} ms) if it is only slow to answer`;
 }

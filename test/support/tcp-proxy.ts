@@ -10,11 +10,17 @@ export interface TcpProxy {
   cut(): void;
   /** New connections reach the server again (the held ones stay unanswered). */
   mend(): void;
+  /**
+   * The open connections go silent, both ways, without being closed (as when the network drops
+   * every packet); new ones are served as before.
+   */
+  freeze(): void;
   close(): Promise<void>;
 }
 
 export async function tcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const pairs = new Set<readonly [Socket, Socket]>();
   let cut = false;
   const track = (socket: Socket) => {
     sockets.add(socket);
@@ -27,7 +33,12 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
     const upstream = createConnection(target);
     track(upstream);
     client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
+    const pair = [client, upstream] as const;
+    pairs.add(pair);
+    client.on('close', () => {
+      pairs.delete(pair);
+      upstream.destroy();
+    });
     upstream.on('close', () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -41,6 +52,15 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
     },
     mend() {
       cut = false;
+    },
+    freeze() {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+      pairs.clear();
     },
     close() {
       for (const socket of sockets) socket.destroy();

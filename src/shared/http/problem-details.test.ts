@@ -1,47 +1,83 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { registerProblemHandlers } from './problem-details.ts';
+import { type Outage, registerProblemHandlers } from './problem-details.ts';
 
-const unreachable = () =>
+/** The driver's failure: it must not reach the response. */
+const driverFailure = () =>
   Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:5432'), { code: 'ECONNREFUSED' });
 
-describe('a database out of reach, through the one error handler', () => {
+describe('a database that could not serve, through the one error handler', () => {
   let app: FastifyInstance;
   afterEach(() => app.close());
 
-  async function answer(unavailable?: (error: unknown) => boolean) {
+  async function answers(outage: Outage | undefined, classify = true) {
     app = Fastify();
-    registerProblemHandlers(app, {}, unavailable ? { unavailable } : {});
-    app.get('/down', async () => {
-      throw unreachable();
-    });
+    registerProblemHandlers(
+      app,
+      {},
+      classify ? { outage: (error) => (error === failure ? outage : undefined) } : {},
+    );
+    const failure = driverFailure();
+    const fail = async () => {
+      throw failure;
+    };
+    app.get('/thing', fail);
+    app.post('/thing', fail);
+    app.put('/thing', fail);
     app.get('/broken', async () => {
       throw new Error('a bug');
     });
-    return { down: await app.inject({ url: '/down' }), broken: await app.inject({ url: '/broken' }) };
+    return {
+      get: await app.inject({ method: 'GET', url: '/thing' }),
+      post: await app.inject({ method: 'POST', url: '/thing' }),
+      put: await app.inject({ method: 'PUT', url: '/thing' }),
+      broken: await app.inject({ url: '/broken' }),
+    };
   }
 
-  it('is 503 problem+json with Retry-After and nothing of the driver, when recognised', async () => {
-    const { down, broken } = await answer((error) => (error as { code?: string }).code === 'ECONNREFUSED');
-    expect(down.statusCode).toBe(503);
-    expect(down.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(down.headers['retry-after']).toBe('5');
-    expect(down.json()).toEqual({
+  function expectUnavailable(response: Awaited<ReturnType<typeof answers>>['get'], detail: RegExp) {
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({
       type: 'urn:bounded:problem:service.unavailable',
       title: 'Service Unavailable',
       status: 503,
-      detail: 'The service cannot reach its database; try again shortly',
       code: 'service.unavailable',
     });
-    expect(down.body).not.toMatch(/ECONNREFUSED|10\.0\.0\.7/);
-    // Anything else unexpected stays a 500.
-    expect(broken.statusCode).toBe(500);
-    expect(broken.headers['retry-after']).toBeUndefined();
+    expect(response.json().detail).toMatch(detail);
+    expect(response.body).not.toMatch(/ECONNREFUSED|10\.0\.0\.7/);
+  }
+
+  it('is 503 with Retry-After for any method when nothing reached the database', async () => {
+    for (const [outage, detail] of [
+      ['unreached', /cannot reach its database/],
+      ['busy', /No database connection became free in time/],
+    ] as const) {
+      const { get, post, put, broken } = await answers(outage);
+      for (const response of [get, post, put]) {
+        expectUnavailable(response, detail);
+        expect(response.headers['retry-after']).toBe('5');
+      }
+      // Anything else unexpected stays a 500.
+      expect(broken.statusCode).toBe(500);
+      expect(broken.headers['retry-after']).toBeUndefined();
+      await app.close();
+    }
+  });
+
+  it('does not invite a write to repeat itself when the connection was lost mid-way', async () => {
+    const { get, post, put } = await answers('lost');
+    for (const response of [get, put]) {
+      expectUnavailable(response, /was lost during the request; try again shortly/);
+      expect(response.headers['retry-after']).toBe('5');
+    }
+    expectUnavailable(post, /may or may not have taken effect, so check before repeating it/);
+    expect(post.headers['retry-after']).toBeUndefined();
   });
 
   it('is a plain 500 without the classifier', async () => {
-    const { down } = await answer();
-    expect(down.statusCode).toBe(500);
-    expect(down.headers['retry-after']).toBeUndefined();
+    const { get } = await answers('unreached', false);
+    expect(get.statusCode).toBe(500);
+    expect(get.headers['retry-after']).toBeUndefined();
   });
 });

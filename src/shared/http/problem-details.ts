@@ -79,16 +79,43 @@ function fieldPath(error: { instancePath?: string; params?: Record<string, unkno
   return part === 'body' ? path || '/' : `${part}:${path || '/'}`;
 }
 
+/**
+ * A database that could not serve a request: never reached (nothing of the request happened),
+ * no pooled connection free in time (likewise), or the connection lost while the request ran
+ * (whether it took effect is unknown).
+ */
+export type Outage = 'unreached' | 'busy' | 'lost';
+
 export interface ProblemHandlerOptions {
-  /**
-   * Whether a failure means the database cannot be reached or cannot serve for now (the server
-   * down, restarting or full, the network gone): answered 503 with `Retry-After` instead of 500.
-   */
-  readonly unavailable?: (error: unknown) => boolean;
+  /** Whether a failure is such an outage, and which: answered 503 instead of 500. */
+  readonly outage?: (error: unknown) => Outage | undefined;
 }
 
-/** Seconds a client is told to wait after a 503 for an unreachable database. */
+/** Seconds a client is told to wait before repeating a request refused for an outage. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/** Methods whose repetition does no more than the first call did (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+const OUTAGE_DETAILS: Readonly<Record<Outage, string>> = {
+  unreached: 'The service cannot reach its database; try again shortly',
+  busy: 'No database connection became free in time; try again shortly',
+  lost: 'The connection to the database was lost during the request; try again shortly',
+};
+
+/**
+ * 503 for an outage. With `Retry-After` when repeating the request is safe: nothing was sent, or
+ * the method is idempotent. A write whose connection was lost mid-way may have committed, so it
+ * is told so instead of being invited to repeat itself (a second POST could add a second book).
+ */
+function sendOutage(request: FastifyRequest, reply: FastifyReply, outage: Outage): FastifyReply {
+  const safe = outage !== 'lost' || IDEMPOTENT.has(request.method);
+  if (safe) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+  const detail = safe
+    ? OUTAGE_DETAILS[outage]
+    : 'The connection to the database was lost during the request: it may or may not have taken effect, so check before repeating it';
+  return sendProblem(reply, problem(503, 'service.unavailable', detail));
+}
 
 /**
  * The one error handler: every failure leaves as problem+json with the right status. A domain
@@ -124,13 +151,10 @@ export function registerProblemHandlers(
           problem(status, 'request.rejected', TITLES[status] ?? 'The request was refused'),
         );
       }
-      if (options.unavailable?.(error) === true) {
-        request.log.warn({ err: error }, 'the database is unavailable');
-        reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
-        return sendProblem(
-          reply,
-          problem(503, 'service.unavailable', 'The service cannot reach its database; try again shortly'),
-        );
+      const outage = options.outage?.(error);
+      if (outage !== undefined) {
+        request.log.warn({ err: error, outage }, 'the database could not serve the request');
+        return sendOutage(request, reply, outage);
       }
       request.log.error({ err: error }, 'unhandled error');
     }

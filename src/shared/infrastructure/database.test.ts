@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { freshDatabase, onServer } from '../../../test/support/database.ts';
 import { adminQuery } from '../../../test/support/server-admin.ts';
-import { databaseUnavailable, openDatabase } from './database.ts';
+import { tcpProxy } from '../../../test/support/tcp-proxy.ts';
+import { databaseOutage, openDatabase, serverAddress } from './database.ts';
 import { instantText, isoInstant } from './instants.ts';
 import { prepared, preparedSearch } from './prepared-statements.ts';
 
@@ -80,7 +81,7 @@ describe('a PostgreSQL server out of reach', () => {
     };
   }
 
-  /** The failure of a pooled statement and of one on a lookup lane, and how long each took. */
+  /** How a pooled statement and one on a lookup lane fail, and how long each took. */
   async function failures(url: string) {
     const database = await openDatabase<unknown>({ kind: 'postgres', url }, { connectTimeoutMs: 200 });
     const attempt = async (run: () => Promise<unknown>) => {
@@ -89,7 +90,7 @@ describe('a PostgreSQL server out of reach', () => {
         () => undefined,
         (failure: unknown) => failure,
       );
-      return { error, ms: performance.now() - started };
+      return { outage: databaseOutage(error), ms: performance.now() - started };
     };
     try {
       return [
@@ -101,12 +102,11 @@ describe('a PostgreSQL server out of reach', () => {
     }
   }
 
-  it('fails each statement within the connect timeout when the server never answers', async () => {
+  it('fails each statement within the connect timeout when the server never answers: not reached', async () => {
     const server = await listener('hold');
     try {
-      for (const { error, ms } of await failures(server.url)) {
-        expect(error).toBeInstanceOf(Error);
-        expect(databaseUnavailable(error)).toBe(true);
+      for (const { outage, ms } of await failures(server.url)) {
+        expect(outage).toBe('unreached');
         expect(ms).toBeLessThan(5_000);
       }
     } finally {
@@ -114,30 +114,119 @@ describe('a PostgreSQL server out of reach', () => {
     }
   });
 
-  it('recognises a server that hangs up, and one that refuses the connection', async () => {
-    const server = await listener('drop');
+  it('calls a refused connection not reached, and one the server hangs up lost (it cannot tell when)', async () => {
     const refusing = await listener('hold');
     const closedUrl = refusing.url;
     await refusing.close();
+    expect((await failures(closedUrl)).map((f) => f.outage)).toEqual(['unreached', 'unreached']);
+    const dropping = await listener('drop');
     try {
-      for (const url of [server.url, closedUrl]) {
-        for (const { error } of await failures(url)) expect(databaseUnavailable(error)).toBe(true);
-      }
+      expect((await failures(dropping.url)).map((f) => f.outage)).toEqual(['lost', 'lost']);
     } finally {
-      await server.close();
+      await dropping.close();
     }
   });
 
   it('tells these apart from failures of the statement itself', () => {
-    const pgError = (code: string) => Object.assign(new Error('server said no'), { code });
-    for (const code of ['57P01', '57P03', '53300', '08006', '08001', 'ECONNRESET'])
-      expect(databaseUnavailable(pgError(code)), code).toBe(true);
-    for (const code of ['23505', '40001', '55P03', '42P01', 'BD409'])
-      expect(databaseUnavailable(pgError(code)), code).toBe(false);
-    expect(databaseUnavailable(new Error('boom'))).toBe(false);
-    expect(databaseUnavailable('Connection terminated unexpectedly')).toBe(false);
-    // pg's own wording counts only on an error without a SQLSTATE.
-    expect(databaseUnavailable(Object.assign(new Error('timeout expired'), { code: 'XX000' }))).toBe(false);
-    expect(databaseUnavailable(new Error('timeout expired'))).toBe(true);
+    const failure = (code: string, more: Record<string, unknown> = {}) =>
+      Object.assign(new Error('server said no'), { code, ...more });
+    const cases: [unknown, string | undefined][] = [
+      [failure('57P03'), 'unreached'],
+      [failure('53300'), 'unreached'],
+      [failure('08001'), 'unreached'],
+      [failure('ECONNREFUSED'), 'unreached'],
+      [failure('ENOTFOUND', { syscall: 'getaddrinfo' }), 'unreached'],
+      [failure('ETIMEDOUT', { syscall: 'connect' }), 'unreached'],
+      [failure('ENOENT', { syscall: 'connect' }), 'unreached'],
+      [failure('57P01'), 'lost'],
+      [failure('08006'), 'lost'],
+      [failure('ECONNRESET', { syscall: 'read' }), 'lost'],
+      [failure('ETIMEDOUT', { syscall: 'read' }), 'lost'],
+      // A pooler's protocol error (no server routine) counts; the server's own is a bug of ours.
+      [failure('08P01'), 'lost'],
+      [failure('08P01', { routine: 'exec_bind_message' }), undefined],
+      [failure('ENOENT', { syscall: 'open' }), undefined],
+      [failure('23505'), undefined],
+      [failure('40001'), undefined],
+      [failure('55P03'), undefined],
+      [failure('BD409'), undefined],
+      [new Error('timeout exceeded when trying to connect'), 'busy'],
+      [new Error('Query read timeout'), 'lost'],
+      [new Error('boom'), undefined],
+      [new Error('constructor'), undefined],
+      ['Connection terminated unexpectedly', undefined],
+      // pg's own wording counts only on an error without a SQLSTATE.
+      [failure('XX000', { message: 'timeout expired' }), undefined],
+    ];
+    for (const [error, outage] of cases)
+      expect(databaseOutage(error), String((error as Error).message ?? error)).toBe(outage);
+  });
+
+  it('names the server in messages by host and port, or socket folder, never with its password', () => {
+    expect(serverAddress('postgres://app:s3cret@db.internal:6543/bounded')).toBe('db.internal:6543');
+    expect(serverAddress('postgres://app:s3cret@db.internal/bounded')).toBe('db.internal:5432');
+    expect(serverAddress('postgres://app:s3cret@/bounded?host=/var/run/postgresql')).toBe(
+      'the socket in /var/run/postgresql',
+    );
+  });
+});
+
+describe.runIf(onServer)('the PostgreSQL pool and lanes under an outage', () => {
+  it('drops a lane whose connection goes silent, failing its statements as lost, then serves on a new one', async () => {
+    const fresh = await freshDatabase();
+    const server = new URL(fresh.url);
+    const proxy = await tcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    const proxied = new URL(fresh.url);
+    proxied.host = `127.0.0.1:${proxy.port}`;
+    const database = await openDatabase<unknown>(
+      { kind: 'postgres', url: proxied.toString() },
+      { laneAnswerTimeoutMs: 300 },
+    );
+    const lookup = () =>
+      database.db.executeQuery(prepared(sql<{ one: number }>`select 1 as one`.compile(database.db)));
+    try {
+      expect((await lookup()).rows).toEqual([{ one: 1 }]);
+      proxy.freeze();
+      // The next lookup goes to the lane that served the first, which no longer hears back.
+      const started = performance.now();
+      const failure = await lookup().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(failure).toBeInstanceOf(Error);
+      expect(databaseOutage(failure)).toBe('lost');
+      // That lane is gone; the next lookup opens another (the proxy serves new connections).
+      expect((await lookup()).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await database.close();
+      await proxy.close();
+      await fresh.dispose();
+    }
+  });
+
+  it('calls a wait for a free pooled connection past the timeout busy', async () => {
+    const fresh = await freshDatabase();
+    const database = await openDatabase<unknown>(fresh.target, { poolSize: 1, connectTimeoutMs: 200 });
+    try {
+      let release = () => {};
+      const held = database.db.transaction().execute(async (tx) => {
+        await sql`select 1`.execute(tx);
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const error = await sql`select 1`.execute(database.db).then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      release();
+      await held;
+      expect(databaseOutage(error)).toBe('busy');
+    } finally {
+      await database.close();
+      await fresh.dispose();
+    }
   });
 });

@@ -45,6 +45,8 @@ export interface DatabaseOptions {
    * every request, and start-up, forever.
    */
   readonly connectTimeoutMs?: number;
+  /** How long a lane waits for an answer before it drops its connection (tests; LANE_ANSWER_TIMEOUT_MS). */
+  readonly laneAnswerTimeoutMs?: number;
 }
 
 /** DATABASE_CONNECT_TIMEOUT_MS's default. */
@@ -147,20 +149,24 @@ export async function openDatabase<DB>(
   // the connection is then given up; so this listener has nothing more to do.
   pool.on('connect', (client) => client.on('error', () => {}));
   const lanes = options.preparedStatements === false ? 0 : (options.pipelineConnections ?? 2);
+  const answerTimeout =
+    options.laneAnswerTimeoutMs === undefined ? {} : { answerTimeoutMs: options.laneAnswerTimeoutMs };
   const pipelines =
     lanes > 0
       ? {
-          lookups: new LookupPipeline(pool.options, lanes, onError, { settings: IN_UTC }),
+          lookups: new LookupPipeline(pool.options, lanes, onError, { settings: IN_UTC, ...answerTimeout }),
           // A search's generic plan is made once per lane and statement; a custom one, planned
           // with the pattern on every run, cost the server more than running it (docs/adr/0007).
           searches: new LookupPipeline(pool.options, lanes, onError, {
             settings: { ...IN_UTC, plan_cache_mode: 'force_generic_plan' },
+            ...answerTimeout,
           }),
           // A unit of work's optimistic write never waits on a row lock here: it fails at once
           // (55P03) and the command runs again on a pooled connection, locked (docs/adr/0005).
           writes: new LookupPipeline(pool.options, lanes, onError, {
             settings: { ...IN_UTC, lock_timeout: WRITE_LANE_LOCK_TIMEOUT },
             preparedPerLane: VARYING_PER_CONNECTION,
+            ...answerTimeout,
           }),
         }
       : undefined;
@@ -203,45 +209,74 @@ export const PgErrorCode = {
   rowCheckFailed: 'BD409',
 } as const;
 
-/** Socket errors of a connection that could not be made or was lost. */
+/**
+ * How a statement failed for want of a database, when it did:
+ * - `unreached`: it never reached the server (no connection could be opened in time, the server
+ *   refused the session while starting up or full), so nothing of it happened;
+ * - `busy`: no pooled connection became free within the connect timeout (every one busy, or
+ *   still connecting to a server that does not answer); nothing was sent either;
+ * - `lost`: the connection broke, or stopped answering, while it ran, so whether it took effect
+ *   is unknown.
+ */
+export type DatabaseOutage = 'unreached' | 'busy' | 'lost';
+
+/** Socket errors that only happen while connecting, whatever the system call reported. */
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+/** Socket errors of a connection that could not be made (in `connect`) or was lost (otherwise). */
 const SOCKET_FAILURES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
   'ETIMEDOUT',
   'EHOSTUNREACH',
   'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
+  'ENOENT',
+  'ECONNRESET',
   'EPIPE',
 ]);
-/** SQLSTATEs of a server that cannot serve the session now: shutting down, starting, full. */
-const SERVER_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300']);
-/**
- * pg's and pg-pool's own failures to connect or stay connected, which carry no code: the connect
- * timeout (pool; a free pooled connection; a lane's client), a connection the server or the
- * network ended mid-statement, and a statement sent on a connection already known broken.
- */
-const DRIVER_FAILURES = [
-  'Connection terminated due to connection timeout',
-  'timeout exceeded when trying to connect',
-  'timeout expired',
-  'Connection terminated unexpectedly',
-  'Client has encountered a connection error and is not queryable',
-];
+/** SQLSTATEs of a server that refused the session: starting up or shutting down, full, refused. */
+const SESSION_REFUSED = new Set(['57P03', '53300', '08001', '08004']);
+/** SQLSTATEs of a session the server ended, or lost, with the statement running. */
+const SESSION_ENDED = new Set(['57P01', '57P02', '08000', '08003', '08006', '08007']);
+/** pg's and pg-pool's own failures, which carry no code, by their message. */
+const DRIVER_FAILURES: ReadonlyMap<string, DatabaseOutage> = new Map<string, DatabaseOutage>([
+  // The pool's connect timeout on a new connection, and a lane's.
+  ['Connection terminated due to connection timeout', 'unreached'],
+  ['timeout expired', 'unreached'],
+  // A statement given to a connection already known broken: it was not sent.
+  ['Client has encountered a connection error and is not queryable', 'unreached'],
+  // Waiting in the pool's queue for a connection.
+  ['timeout exceeded when trying to connect', 'busy'],
+  ['Connection terminated unexpectedly', 'lost'],
+  // A lane's statement unanswered for LANE_ANSWER_TIMEOUT_MS (the lane is then dropped).
+  ['Query read timeout', 'lost'],
+]);
 
 /**
- * Whether a statement failed because the database could not be reached or could not serve it for
- * now, rather than because of the statement: the HTTP layer answers these 503 with Retry-After
- * (the request may well succeed later), not 500. SQLSTATE class 08 is the connection exceptions.
+ * Whether a statement failed because the database could not be reached or could not serve it,
+ * rather than because of the statement, and how (see DatabaseOutage): the HTTP layer answers
+ * these 503, not 500. A protocol violation (08P01) counts only without a server routine, as a
+ * pooler such as PgBouncer sends it; from the server itself it is a bug of ours.
  */
-export function databaseUnavailable(error: unknown): boolean {
+export function databaseOutage(error: unknown): DatabaseOutage | undefined {
   const code = sqlState(error);
-  if (
-    code !== undefined &&
-    (SOCKET_FAILURES.has(code) || SERVER_UNAVAILABLE.has(code) || code.startsWith('08'))
-  )
-    return true;
-  return code === undefined && error instanceof Error && DRIVER_FAILURES.includes(error.message);
+  if (code === undefined) return error instanceof Error ? DRIVER_FAILURES.get(error.message) : undefined;
+  if (CONNECT_FAILURES.has(code) || SESSION_REFUSED.has(code)) return 'unreached';
+  if (SESSION_ENDED.has(code)) return 'lost';
+  if (SOCKET_FAILURES.has(code)) {
+    const syscall = (error as { syscall?: unknown }).syscall;
+    if (syscall === 'connect') return 'unreached';
+    return code === 'ENOENT' ? undefined : 'lost';
+  }
+  if (code === '08P01' && (error as { routine?: unknown }).routine === undefined) return 'lost';
+  return undefined;
+}
+
+/** Where a server URL points, for messages: host and port, or the socket folder; never the password. */
+export function serverAddress(url: string): string {
+  try {
+    const { host, port } = new pg.Client({ connectionString: url });
+    return host?.startsWith('/') ? `the socket in ${host}` : `${host}:${port}`;
+  } catch {
+    return 'DATABASE_URL';
+  }
 }
 
 /** The DETAIL of a driver error (pg and PGlite both expose `detail`), else undefined. */

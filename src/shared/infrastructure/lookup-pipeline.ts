@@ -44,6 +44,7 @@ export class LookupPipeline {
     this.#options = {
       settings: options.settings ?? {},
       preparedPerLane: options.preparedPerLane ?? Infinity,
+      answerTimeoutMs: options.answerTimeoutMs ?? LANE_ANSWER_TIMEOUT_MS,
     };
   }
 
@@ -89,6 +90,20 @@ export function isStaleStatement(error: unknown): boolean {
   return code === '26000' || code === '42P05' || code === '0A000';
 }
 
+/**
+ * How long a lane waits for the answer to a statement before it gives the connection up (default
+ * of `answerTimeoutMs`). Everything on a lane is short by design (a lookup by key, a search page,
+ * a write that does not wait on row locks), so an answer this late means the connection stopped
+ * answering: the network went silent under it, or the server hung. Without the bound, every
+ * statement given to that lane since would wait as long as the operating system keeps the
+ * connection (about 15 minutes), while the lane kept taking more. On the timeout pg destroys the
+ * connection: the statement fails with 'Query read timeout', the others in flight with
+ * 'Connection terminated unexpectedly', and the lane is retired.
+ */
+export const LANE_ANSWER_TIMEOUT_MS = 15_000;
+/** pg's message for a statement past its `query_timeout`. */
+const QUERY_READ_TIMEOUT = 'Query read timeout';
+
 export interface LaneOptions {
   /**
    * Set on each lane's session once it has connected, before its first statement (`set_config`,
@@ -96,6 +111,8 @@ export interface LaneOptions {
    * options, stay as they are).
    */
   readonly settings: Readonly<Record<string, string>>;
+  /** See LANE_ANSWER_TIMEOUT_MS. */
+  readonly answerTimeoutMs: number;
   /**
    * How many statement texts a lane prepares (by their names); the rest go unnamed. Unbounded for
    * lookups, whose texts are as many as their call sites; bounded where the text varies with the
@@ -119,8 +136,12 @@ class Lane {
   #ending: Promise<void> | undefined;
   pending = 0;
 
-  constructor(config: pg.ClientConfig, { settings, preparedPerLane }: LaneOptions, retire: Retire) {
-    this.#client = new pg.Client({ ...config, pipeline: true });
+  constructor(
+    config: pg.ClientConfig,
+    { settings, preparedPerLane, answerTimeoutMs }: LaneOptions,
+    retire: Retire,
+  ) {
+    this.#client = new pg.Client({ ...config, pipeline: true, query_timeout: answerTimeoutMs });
     this.#retire = retire;
     this.#prepared = preparedPerLane === Infinity ? undefined : new PreparedNames(preparedPerLane);
     // A broken socket fails the lookups in flight (they reject on their own); the lane goes.
@@ -154,6 +175,9 @@ class Lane {
       return await this.#client.query({ name: prepareAs, text, values: values as unknown[] });
     } catch (error) {
       if (isStaleStatement(error)) this.#leave();
+      // pg is destroying the connection (LANE_ANSWER_TIMEOUT_MS); until its socket closes, this
+      // lane must take no more statements, which would fail with it.
+      else if (error instanceof Error && error.message === QUERY_READ_TIMEOUT) this.#leave(error);
       throw error;
     } finally {
       this.pending -= 1;
