@@ -18,7 +18,11 @@ import { registerApiDocs } from './shared/http/api-docs.ts';
 import { authGuard } from './shared/http/auth-guard.ts';
 import { healthRoutes } from './shared/http/health-routes.ts';
 import { registerMetrics } from './shared/http/metrics-routes.ts';
-import { registerProblemHandlers, sharedErrorStatuses } from './shared/http/problem-details.ts';
+import {
+  frameworkErrors,
+  registerProblemHandlers,
+  sharedErrorStatuses,
+} from './shared/http/problem-details.ts';
 import { registerRequestContext, requestLogger } from './shared/http/request-context.ts';
 import { AccessLog } from './shared/http/request-logging.ts';
 import { registerResponseHeaders } from './shared/http/response-headers.ts';
@@ -103,6 +107,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     forceCloseConnections: 'idle',
     trustProxy: trustProxy(config.trustProxy),
     return503OnClosing: true,
+    frameworkErrors,
   });
   const echo = config.sqlEcho
     ? (event: { sql: string; durationMs: number; error?: unknown }) =>

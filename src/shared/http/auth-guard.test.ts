@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LogCapture } from '../../../test/support/log-capture.ts';
 import { FixedClock } from '../domain/clock.ts';
 import { Id } from '../domain/id.ts';
 import { JwtAccessTokens } from '../infrastructure/jwt-access-tokens.ts';
@@ -18,8 +19,10 @@ const ada = Id.of('7265011392712704001');
 let handled = 0;
 let app: FastifyInstance;
 
+const logs = new LogCapture();
+
 beforeAll(async () => {
-  app = Fastify();
+  app = Fastify({ logger: { level: 'warn', stream: logs } });
   registerProblemHandlers(app, {});
   const guard = authGuard(tokens);
   app.get('/member', { preHandler: guard.member }, async (request) => {
@@ -48,6 +51,16 @@ async function call(url: string, authorization?: string) {
 }
 
 describe('the auth guard', () => {
+  it('answers a superuser route without a token once: 401, and nothing sent after it', async () => {
+    const { response, ran } = await call('/superuser');
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: 'auth.unauthenticated' });
+    expect(ran).toBe(false);
+    // Before, the superuser check awaited the sent reply (a thenable: undefined) and sent a 403
+    // after the 401, which Fastify logged as FST_ERR_REP_ALREADY_SENT.
+    expect(logs.lines).toEqual([]);
+  });
+
   it('lets a valid token through and puts its principal on the request', async () => {
     const { response, ran } = await call('/member', bearer('member'));
     expect(response.statusCode).toBe(200);

@@ -62,8 +62,9 @@ export function authGuard(tokens: AccessTokens): AuthGuard {
     }
   };
   const superuser: AuthHook = async (request, reply) => {
-    const answered = await member(request, reply);
-    if (answered !== undefined) return answered;
+    // Not `member`'s answer: a sent Reply is a thenable, which `await` turns into undefined.
+    await member(request, reply);
+    if (reply.sent) return reply;
     if (request.principal?.role !== 'superuser') {
       return sendProblem(reply, problem(403, 'auth.forbidden', 'Only a superuser may do this'));
     }

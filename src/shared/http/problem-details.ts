@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type SharedErrorCode } from '../domain/domain-error.ts';
+import { InvalidCursorError } from './schemas.ts';
 
 /** One entry of `errors[]`: where in the request, and what is wrong there. */
 export interface FieldError {
@@ -26,6 +27,7 @@ const TITLES: Readonly<Record<number, string>> = {
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
@@ -70,6 +72,37 @@ const FRAMEWORK_ERRORS: Readonly<Record<string, { status: number; code: string }
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'request.unsupported_media_type' },
   FST_ERR_CTP_INVALID_TYPE: { status: 415, code: 'request.unsupported_media_type' },
 };
+
+/** Fastify's errors for a URL it cannot route, by their error code (see `frameworkErrors`). */
+const ROUTING_ERRORS: Readonly<Record<string, Problem>> = {
+  FST_ERR_BAD_URL: problem(
+    400,
+    'request.malformed',
+    'The URL is not valid: it has a broken percent-encoding',
+  ),
+  FST_ERR_MAX_PARAM_LENGTH: problem(
+    414,
+    'request.uri_too_long',
+    'A path segment is longer than 100 characters',
+  ),
+};
+
+/**
+ * Fastify's `frameworkErrors` option: the errors of a URL it cannot route (a broken
+ * percent-encoding, an over-long path segment) never reach the error handler, and without this
+ * were answered in Fastify's own JSON, not problem+json.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const known = ROUTING_ERRORS[error.code];
+  if (known === undefined) request.log.error({ err: error }, 'unhandled framework error');
+  sendProblem(
+    reply,
+    known ?? problem(500, 'internal', 'Something went wrong on our side; it has been logged'),
+  );
+}
+
+/** A refused cursor is a query parameter like any other: `errors[]` names it. */
+const CURSOR_ERROR: FieldError = { path: 'querystring:/cursor', message: 'is not a cursor this API issued' };
 
 /** Ajv's `instancePath` (`/price/amount`) for a validation error, naming the missing field too. */
 function fieldPath(error: { instancePath?: string; params?: Record<string, unknown> }, part: string): string {
@@ -132,7 +165,8 @@ export function registerProblemHandlers(
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof DomainError) {
       const status = statuses[error.code];
-      if (status !== undefined) return sendProblem(reply, problem(status, error.code, error.message));
+      const errors = error instanceof InvalidCursorError ? [CURSOR_ERROR] : undefined;
+      if (status !== undefined) return sendProblem(reply, problem(status, error.code, error.message, errors));
       request.log.error({ err: error }, `domain error code ${error.code} has no HTTP status`);
     } else if (error.validation !== undefined) {
       const part = error.validationContext ?? 'body';

@@ -22,3 +22,20 @@ describe('unpairedSurrogateAt', () => {
     expect(unpairedSurrogateAt({ 'a/b~c': { d: '\udfff' } })).toBe('/a~1b~0c/d');
   });
 });
+
+describe('unpairedSurrogateAt on deep bodies', () => {
+  it('walks a body nested 20,000 deep without overflowing, and finds a broken string at its bottom', () => {
+    let deep: unknown = 'fine';
+    for (let i = 0; i < 20_000; i += 1) deep = [deep];
+    expect(unpairedSurrogateAt(deep)).toBeUndefined();
+    let broken: unknown = 'bad \ud800';
+    for (let i = 0; i < 20_000; i += 1) broken = { k: broken };
+    expect(unpairedSurrogateAt(broken)).toBe('/k'.repeat(20_000));
+  });
+
+  it('answers the first broken place in document order, keys before what they hold', () => {
+    expect(unpairedSurrogateAt({ a: ['ok', { b: '\udc00' }], c: '\ud800' })).toBe('/a/1/b');
+    expect(unpairedSurrogateAt({ a: 'ok', ['\ud800x']: 'ok', z: '\ud800' })).toBe('/\ufffdx');
+    expect(unpairedSurrogateAt([{ ['a/b~']: ['\ud800'] }])).toBe('/0/a~1b~0/0');
+  });
+});

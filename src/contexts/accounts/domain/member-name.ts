@@ -1,3 +1,4 @@
+import { isOneLine } from '../../../shared/domain/text.ts';
 import { InvalidMemberNameError } from './errors.ts';
 
 /** A member's display name: 1–100 characters after trimming, no control characters. */
@@ -16,9 +17,7 @@ export class MemberName {
     if (length === 0 || length > MemberName.MAX_LENGTH) {
       throw new InvalidMemberNameError(`A name is 1 to ${MemberName.MAX_LENGTH} characters long`);
     }
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-    if (/[\u0000-\u001f\u007f]/.test(value))
-      throw new InvalidMemberNameError('A name cannot contain control characters');
+    if (!isOneLine(value)) throw new InvalidMemberNameError('A name cannot contain control characters');
     return new MemberName(value);
   }
 

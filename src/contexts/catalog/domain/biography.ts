@@ -1,3 +1,4 @@
+import { isProse } from '../../../shared/domain/text.ts';
 import { InvalidBiographyError } from './errors.ts';
 
 /** Free text about an author: up to 3000 characters, paragraphs allowed. */
@@ -18,8 +19,7 @@ export class Biography {
       throw new InvalidBiographyError(`The biography is at most ${Biography.MAX_LENGTH} characters long`);
     }
     // Line breaks and tabs are welcome in prose; other control characters are not text.
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
+    if (!isProse(value)) {
       throw new InvalidBiographyError('The biography cannot contain control characters');
     }
     return new Biography(value);

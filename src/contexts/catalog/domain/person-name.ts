@@ -1,3 +1,4 @@
+import { isOneLine } from '../../../shared/domain/text.ts';
 import { InvalidPersonNameError } from './errors.ts';
 
 /** An author's name: a first and a last name, each 1–100 characters after trimming, on one line. */
@@ -31,8 +32,7 @@ function namePart(raw: string, which: string): string {
   if (length === 0 || length > PersonName.MAX_LENGTH) {
     throw new InvalidPersonNameError(`The ${which} is 1 to ${PersonName.MAX_LENGTH} characters long`);
   }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(value)) {
+  if (!isOneLine(value)) {
     throw new InvalidPersonNameError(`The ${which} is one line of text without control characters`);
   }
   return value;

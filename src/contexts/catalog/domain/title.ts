@@ -1,3 +1,4 @@
+import { isOneLine } from '../../../shared/domain/text.ts';
 import { InvalidTitleError } from './errors.ts';
 
 /** A book's title: 1–100 characters after trimming, on one line. */
@@ -15,8 +16,7 @@ export class Title {
     if (length === 0 || length > Title.MAX_LENGTH) {
       throw new InvalidTitleError(`The title is 1 to ${Title.MAX_LENGTH} characters long (after trimming)`);
     }
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-    if (/[\u0000-\u001f\u007f]/.test(value)) {
+    if (!isOneLine(value)) {
       throw new InvalidTitleError('The title is one line of text without control characters');
     }
     return new Title(value);

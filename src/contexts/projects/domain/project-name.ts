@@ -1,3 +1,4 @@
+import { isOneLine } from '../../../shared/domain/text.ts';
 import { InvalidProjectNameError } from './errors.ts';
 
 /** A project's name: 4–32 characters after trimming, no control characters. */
@@ -19,8 +20,7 @@ export class ProjectName {
         `A project name is ${ProjectName.MIN_LENGTH} to ${ProjectName.MAX_LENGTH} characters long, not counting surrounding spaces`,
       );
     }
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-    if (/[\u0000-\u001f\u007f]/.test(value))
+    if (!isOneLine(value))
       throw new InvalidProjectNameError('A project name cannot contain control characters');
     return new ProjectName(value);
   }

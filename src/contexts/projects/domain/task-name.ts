@@ -1,3 +1,4 @@
+import { isOneLine } from '../../../shared/domain/text.ts';
 import { InvalidTaskNameError } from './errors.ts';
 
 /** A task's name: 4–32 characters after trimming, no control characters. */
@@ -19,9 +20,7 @@ export class TaskName {
         `A task name is ${TaskName.MIN_LENGTH} to ${TaskName.MAX_LENGTH} characters long, not counting surrounding spaces`,
       );
     }
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-    if (/[\u0000-\u001f\u007f]/.test(value))
-      throw new InvalidTaskNameError('A task name cannot contain control characters');
+    if (!isOneLine(value)) throw new InvalidTaskNameError('A task name cannot contain control characters');
     return new TaskName(value);
   }
 
