@@ -20,6 +20,7 @@ import { healthRoutes } from './shared/http/health-routes.ts';
 import { registerMetrics } from './shared/http/metrics-routes.ts';
 import {
   frameworkErrors,
+  registerDrainingAnswer,
   registerProblemHandlers,
   sharedErrorStatuses,
 } from './shared/http/problem-details.ts';
@@ -106,9 +107,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     forceCloseConnections: 'idle',
     trustProxy: trustProxy(config.trustProxy),
-    return503OnClosing: true,
+    // A request arriving while the server drains is answered by registerDrainingAnswer instead.
+    return503OnClosing: false,
     frameworkErrors,
   });
+  registerDrainingAnswer(http);
   const echo = config.sqlEcho
     ? (event: { sql: string; durationMs: number; error?: unknown }) =>
         (requestLogger.getStore() ?? http.log).info(

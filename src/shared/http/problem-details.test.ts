@@ -1,6 +1,7 @@
+import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Outage, registerProblemHandlers } from './problem-details.ts';
+import { type Outage, registerDrainingAnswer, registerProblemHandlers } from './problem-details.ts';
 
 /** The driver's failure: it must not reach the response. */
 const driverFailure = () =>
@@ -79,5 +80,51 @@ describe('a database that could not serve, through the one error handler', () =>
     const { get } = await answers('unreached', false);
     expect(get.statusCode).toBe(500);
     expect(get.headers['retry-after']).toBeUndefined();
+  });
+});
+
+describe('a request that arrives while the server drains', () => {
+  it('is answered 503 problem+json with Connection: close, and the route does not run', async () => {
+    const app = Fastify({ return503OnClosing: false });
+    registerDrainingAnswer(app);
+    // Holds the close between its start and the server's own close, while it still takes
+    // requests: the window in which Fastify answered in its own JSON.
+    let closingStarted = () => {};
+    const closing = new Promise<void>((resolve) => {
+      closingStarted = resolve;
+    });
+    let finishClosing = () => {};
+    const held = new Promise<void>((resolve) => {
+      finishClosing = resolve;
+    });
+    app.addHook('preClose', async () => {
+      closingStarted();
+      await held;
+    });
+    let ran = false;
+    app.get('/thing', async () => {
+      ran = true;
+      return { ok: true };
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    expect((await fetch(`http://127.0.0.1:${port}/thing`)).status).toBe(200);
+    ran = false;
+
+    const closed = app.close();
+    await closing;
+    const response = await fetch(`http://127.0.0.1:${port}/thing`);
+    finishClosing();
+    await closed;
+
+    expect(response.status).toBe(503);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.headers.get('connection')).toBe('close');
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(await response.json()).toMatchObject({
+      code: 'service.unavailable',
+      detail: 'The service is shutting down; try again shortly',
+    });
+    expect(ran).toBe(false);
   });
 });

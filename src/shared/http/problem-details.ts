@@ -127,6 +127,28 @@ export interface ProblemHandlerOptions {
 /** Seconds a client is told to wait before repeating a request refused for an outage. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
+/**
+ * While the server drains (SIGTERM: it stops accepting connections and finishes the requests it
+ * has), a request that still arrives on an open keep-alive connection is answered 503
+ * problem+json with `Connection: close` and Retry-After, before any other hook or the route runs:
+ * no work is started that the close would cut short, and the answer is in the API's own form, not
+ * Fastify's (its `return503OnClosing`, which this replaces).
+ */
+export function registerDrainingAnswer(app: FastifyInstance): void {
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!draining) return;
+    reply.header('connection', 'close').header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    return sendProblem(
+      reply,
+      problem(503, 'service.unavailable', 'The service is shutting down; try again shortly'),
+    );
+  });
+}
+
 /** Methods whose repetition does no more than the first call did (RFC 9110 §9.2.2). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
