@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, onServer, type TestDatabase } from '../test/support/database.ts';
-import { runCli, UsageError } from './cli.ts';
-import { loadConfig } from './config.ts';
+import { cliConfig, runCli, UsageError } from './cli.ts';
+import { ConfigError, loadConfig } from './config.ts';
 
 describe('npm run cli -- create-superuser', () => {
   let folder: string;
@@ -21,9 +21,18 @@ describe('npm run cli -- create-superuser', () => {
     await rm(folder, { recursive: true, force: true });
   });
 
-  async function cli(args: string[], env: Record<string, string> = {}) {
+  async function cli(
+    args: string[],
+    env: Record<string, string> = {},
+    settings: Record<string, string> = {},
+  ) {
     const lines: string[] = [];
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: databaseUrl,
+      ...settings,
+    });
     const code = await runCli(args, config, (line) => lines.push(line), env);
     return { code, output: lines.join('\n') };
   }
@@ -58,5 +67,41 @@ describe('npm run cli -- create-superuser', () => {
       /FIRST_SUPERUSER_PASSWORD/,
     );
     await expect(cli(['create-superuser', '--password', 'Cli-Root-Pass-1!'])).rejects.toThrow(UsageError);
+  });
+
+  it('refuses a name the member rules refuse as a usage error', async () => {
+    for (const name of ['', '   ', 'n'.repeat(500)]) {
+      await expect(
+        cli([
+          'create-superuser',
+          '--email',
+          'named@example.com',
+          '--password',
+          'Cli-Root-Pass-1!',
+          '--name',
+          name,
+        ]),
+      ).rejects.toThrow(new UsageError('A name is 1 to 100 characters long'));
+    }
+  });
+
+  it('never creates the FIRST_SUPERUSER_* superuser: that is the server start-up job', async () => {
+    const first = {
+      FIRST_SUPERUSER_EMAIL: 'first@example.com',
+      FIRST_SUPERUSER_PASSWORD: 'First-Pass-2026!',
+    };
+    await expect(cli(['create-superuser', '--email', 'bad-email'], first, first)).rejects.toThrow(UsageError);
+    const other = await cli(['create-superuser', '--email', 'other@example.com'], first, first);
+    expect(other.output).toMatch(/^created the superuser other@example.com/);
+    expect((await cli(['seed'], first, first)).code).toBe(0);
+    const made = await cli(['create-superuser', '--email', 'first@example.com'], first);
+    expect(made.output).toMatch(/^created the superuser first@example.com/);
+  });
+
+  it('reads its settings without the FIRST_SUPERUSER_* pair, which the server alone still wants whole', () => {
+    const env = { DATABASE_URL: 'memory://', FIRST_SUPERUSER_PASSWORD: 'Boss-Pass-2026!' };
+    expect(cliConfig(env).firstSuperuser).toBeUndefined();
+    expect(cliConfig({ ...env, FIRST_SUPERUSER_EMAIL: 'boss@x.dev' }).firstSuperuser).toBeUndefined();
+    expect(() => loadConfig(env)).toThrow(ConfigError);
   });
 });

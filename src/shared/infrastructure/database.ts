@@ -2,6 +2,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { LookupPipeline } from './lookup-pipeline.ts';
+import { lockDataFolder } from './pglite-lock.ts';
 import { preparingPool, VARYING_PER_CONNECTION } from './prepared-statements.ts';
 import { timestamptzParser } from './timestamptz.ts';
 
@@ -69,19 +70,40 @@ export function parseDatabaseUrl(url: string): DatabaseTarget | undefined {
   return undefined;
 }
 
-/** PGlite is loaded only by a process that uses it: a server-backed one starts without it. */
+/**
+ * PGlite is loaded only by a process that uses it: a server-backed one starts without it. A data
+ * folder is locked for this process until the PGlite closes (see pglite-lock.ts): two processes
+ * on one folder would lose each other's writes.
+ */
 export async function createPGlite(dataDir: string | undefined, loadDataDir?: Blob): Promise<PGlite> {
   const [{ PGlite }, { pg_trgm }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('@electric-sql/pglite/contrib/pg_trgm'),
   ]);
-  return PGlite.create({
-    ...(dataDir === undefined ? {} : { dataDir }),
-    ...(loadDataDir === undefined ? {} : { loadDataDir }),
-    parsers: { [INT8_OID]: int8AsString },
-    // The catalog's title and name searches use trigram indexes; on the server it is contrib.
-    extensions: { pg_trgm },
-  });
+  const lock = dataDir === undefined ? undefined : await lockDataFolder(dataDir);
+  try {
+    const pglite = await PGlite.create({
+      ...(dataDir === undefined ? {} : { dataDir }),
+      ...(loadDataDir === undefined ? {} : { loadDataDir }),
+      parsers: { [INT8_OID]: int8AsString },
+      // The catalog's title and name searches use trigram indexes; on the server it is contrib.
+      extensions: { pg_trgm },
+    });
+    if (lock !== undefined) {
+      const close = pglite.close.bind(pglite);
+      pglite.close = async () => {
+        try {
+          await close();
+        } finally {
+          await lock.release();
+        }
+      };
+    }
+    return pglite;
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
 }
 
 export interface Database<DB> {
