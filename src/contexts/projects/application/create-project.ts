@@ -13,6 +13,10 @@ export interface CreateProject {
   readonly maxIncompleteTasks?: number | null;
 }
 
+/**
+ * Refused with `project.owner_departed` for a member who deleted their account (their access
+ * token may still be valid): `projects.add` decides it in the same statement as the insert.
+ */
 export async function createProject(
   command: CreateProject,
   deps: ProjectsDependencies,

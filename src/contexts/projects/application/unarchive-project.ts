@@ -9,6 +9,11 @@ export interface UnarchiveProject {
   readonly projectId: Id;
 }
 
+/**
+ * Needs no check for a departed owner: the reaction to their deletion deletes every project of
+ * theirs in the unit of work that records the departure, so none is left to unarchive (404), and
+ * an unarchive racing it is ordered by the project's row lock and version check.
+ */
 export async function unarchiveProject(
   command: UnarchiveProject,
   deps: ProjectsDependencies,

@@ -6,6 +6,7 @@ import {
   InvalidProjectNameError,
   InvalidTaskLimitError,
   InvalidTaskNameError,
+  OwnerDepartedError,
   ProjectArchivedError,
   ProjectNotArchivedError,
   ProjectNotFoundError,
@@ -296,5 +297,31 @@ describe('the reactions to accounts events (on in-memory fakes)', () => {
       status: 'active',
       deleted_at: null,
     });
+  });
+
+  it('gives a departed member no new project, nor an example one, storing nothing; others go on', async () => {
+    const context = inMemoryProjects();
+    await aProjectOf(context, ADA);
+    const close = { type: 'projects.close_projects_of_departed_member' as const, ownerId: ADA };
+    await closeProjectsOfDepartedMember(close, context.deps);
+    const rows = context.projects.rows.size;
+    const events = context.outbox.length;
+
+    await expect(aProjectOf(context, ADA)).rejects.toThrow(OwnerDepartedError);
+    expect(
+      await createExampleProject({ type: 'projects.create_example_project', ownerId: ADA }, context.deps),
+    ).toEqual({ created: false });
+    expect(context.projects.rows.size).toBe(rows);
+    expect(context.outbox.length).toBe(events);
+    expect(context.projects.rows.get((await aProjectOf(context, GRACE)).toString())?.owner_id).toBe(GRACE);
+  });
+
+  it('keeps refusing a departed member after the deletion is delivered again, a while later', async () => {
+    const context = inMemoryProjects();
+    const close = { type: 'projects.close_projects_of_departed_member' as const, ownerId: ADA };
+    await closeProjectsOfDepartedMember(close, context.deps);
+    context.clock.advance(60_000);
+    expect(await closeProjectsOfDepartedMember(close, context.deps)).toEqual({ closed: 0 });
+    await expect(aProjectOf(context, ADA)).rejects.toThrow(OwnerDepartedError);
   });
 });

@@ -12,7 +12,8 @@ export type ProjectsErrorCode =
   | 'project.task_limit_reached'
   | 'project.task_limit_too_low'
   | 'project.task_numbers_exhausted'
-  | 'project.example_exists';
+  | 'project.example_exists'
+  | 'project.owner_departed';
 
 export class InvalidProjectNameError extends DomainError<'project.invalid_name'> {
   readonly code = 'project.invalid_name' as const;
@@ -103,5 +104,18 @@ export class ExampleProjectExistsError extends DomainError<'project.example_exis
 
   constructor(owner: string) {
     super(`The member ${owner} already has an example project`);
+  }
+}
+
+/**
+ * The member deleted their account: this context remembers them (the reaction to
+ * accounts.member_deleted) and gives them no new project. Their access token is checked without
+ * the database and may still be valid for a while (ACCESS_TOKEN_TTL), so this is what they meet.
+ */
+export class OwnerDepartedError extends DomainError<'project.owner_departed'> {
+  readonly code = 'project.owner_departed' as const;
+
+  constructor(owner: string) {
+    super(`The member ${owner} has deleted their account: they can have no new project`);
   }
 }

@@ -15,4 +15,9 @@ export const projectsErrorStatuses: Record<ProjectsErrorCode, number> = {
   'project.task_numbers_exhausted': 409,
   // Raised only inside the sign-up reaction, which treats it as "already done"; never an HTTP answer.
   'project.example_exists': 409,
+  // A departed member's remaining access token: 404, as accounts answers it on every route that
+  // loads the member (member.not_found). Not 401: that is the auth guard's answer, which comes
+  // with its WWW-Authenticate challenge; the token itself is still valid, it is its member that
+  // is gone.
+  'project.owner_departed': 404,
 };

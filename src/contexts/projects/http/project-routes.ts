@@ -34,10 +34,10 @@ export async function projectRoutes(
         tags,
         summary: 'Create a project',
         description:
-          'Creates an active project owned by the signed-in member, optionally with a limit on incomplete tasks.',
+          'Creates an active project owned by the signed-in member, optionally with a limit on incomplete tasks. A member who has deleted their account gets 404 `project.owner_departed` with an access token that has not expired yet.',
         security: bearerSecurity,
         body: CreateProjectBody,
-        response: { 201: ProjectSchema, ...problems(400, 401, 415, 422) },
+        response: { 201: ProjectSchema, ...problems(400, 401, 404, 415, 422) },
       },
     },
     async (request, reply) => {

@@ -1,8 +1,8 @@
 import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
 import type { Id } from '../../../shared/domain/id.ts';
-import type { InMemoryTable } from '../../../shared/infrastructure/in-memory-unit-of-work.ts';
+import { InMemoryTable } from '../../../shared/infrastructure/in-memory-unit-of-work.ts';
 import type { AggregateTracker } from '../../../shared/infrastructure/unit-of-work.ts';
-import { ExampleProjectExistsError } from '../domain/errors.ts';
+import { ExampleProjectExistsError, OwnerDepartedError } from '../domain/errors.ts';
 import { Project, type ProjectPrimitives } from '../domain/project.ts';
 import type { ProjectRepository } from '../domain/project-repository.ts';
 import type { TaskPrimitives } from '../domain/task.ts';
@@ -10,6 +10,28 @@ import type { TaskPrimitives } from '../domain/task.ts';
 export type StoredProject = ProjectPrimitives;
 export interface StoredTask extends TaskPrimitives {
   readonly project_id: Id;
+}
+/** A member who deleted their account, keyed by their id. */
+export interface StoredDepartedOwner {
+  readonly member_id: Id;
+  readonly departed_at: Date;
+}
+
+/**
+ * The departed owners kept beside a projects table, for callers that pass no table of their own
+ * (test/support's `inMemoryProjects` predates it). A repository lives for one unit of work, so the
+ * table must outlive it, as the projects table does. Not in the unit of work's tables, it is not
+ * put back when a unit of work fails; pass one and list it with the others where that matters.
+ */
+const departedBeside = new WeakMap<InMemoryTable<StoredProject>, InMemoryTable<StoredDepartedOwner>>();
+
+function departedOwnersBeside(projects: InMemoryTable<StoredProject>): InMemoryTable<StoredDepartedOwner> {
+  let departed = departedBeside.get(projects);
+  if (departed === undefined) {
+    departed = new InMemoryTable<StoredDepartedOwner>();
+    departedBeside.set(projects, departed);
+  }
+  return departed;
 }
 
 /**
@@ -22,18 +44,24 @@ export class InMemoryProjectRepository implements ProjectRepository {
   readonly #projects: InMemoryTable<StoredProject>;
   readonly #tasks: InMemoryTable<StoredTask>;
   readonly #tracker: AggregateTracker;
+  readonly #departed: InMemoryTable<StoredDepartedOwner>;
 
   constructor(
     projects: InMemoryTable<StoredProject>,
     tasks: InMemoryTable<StoredTask>,
     tracker: AggregateTracker,
+    departed: InMemoryTable<StoredDepartedOwner> = departedOwnersBeside(projects),
   ) {
     this.#projects = projects;
     this.#tasks = tasks;
     this.#tracker = tracker;
+    this.#departed = departed;
   }
 
   async add(project: Project): Promise<void> {
+    if (this.#departed.rows.has(project.ownerId.toString())) {
+      throw new OwnerDepartedError(project.ownerId.toString());
+    }
     if (project.isExample) {
       for (const row of this.#projects.rows.values()) {
         if (row.is_example && row.owner_id === project.ownerId)
@@ -72,6 +100,11 @@ export class InMemoryProjectRepository implements ProjectRepository {
       .filter((row) => row.owner_id === owner && row.deleted_at === null)
       .sort((a, b) => (a.id < b.id ? -1 : 1))
       .map((row) => this.#tracker.track(Project.fromPrimitives(row)));
+  }
+
+  async recordDeparture(owner: Id, at: Date): Promise<void> {
+    if (this.#departed.rows.has(owner.toString())) return;
+    this.#departed.set(owner.toString(), { member_id: owner, departed_at: at });
   }
 
   #writeTasks(project: Project): void {

@@ -1,4 +1,4 @@
-import { type Selectable, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { Id } from '../../../shared/domain/id.ts';
 import { everyColumn, prepared } from '../../../shared/infrastructure/prepared-statements.ts';
 import {
@@ -6,8 +6,8 @@ import {
   StatementsByShape,
 } from '../../../shared/infrastructure/statements-by-shape.ts';
 import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
-import { ExampleProjectExistsError } from '../domain/errors.ts';
-import { Project } from '../domain/project.ts';
+import { ExampleProjectExistsError, OwnerDepartedError } from '../domain/errors.ts';
+import { Project, type ProjectPrimitives } from '../domain/project.ts';
 import type { ProjectRepository } from '../domain/project-repository.ts';
 import type { TaskPrimitives } from '../domain/task.ts';
 import type { ProjectsTable, ProjectsTables } from './tables.ts';
@@ -33,15 +33,14 @@ export class KyselyProjectRepository implements ProjectRepository {
   }
 
   async add(project: Project): Promise<void> {
-    const { version: _, ...row } = project.toPrimitives();
+    const row: ProjectPrimitives = { ...project.toPrimitives(), version: 1 };
+    const owner = project.ownerId.toString();
     if (row.is_example) {
       // Sent at once, and DO NOTHING instead of a unique violation: an error would abort the whole
       // transaction, and with it an event delivery that only wants to learn "the example is
       // already there".
       const db = await this.#scope.transaction<ProjectsTables>();
-      const insert = db
-        .insertInto('projects.projects')
-        .values({ ...row, version: 1 })
+      const insert = insertUnlessOwnerDeparted(db, row)
         // `true` as a literal: the conflict target must match the partial index in a generic plan too.
         .onConflict((conflict) =>
           conflict.column('owner_id').where('is_example', '=', sql.lit(true)).doNothing(),
@@ -49,11 +48,22 @@ export class KyselyProjectRepository implements ProjectRepository {
         .returning('id');
       // Prepared (one shape): every sign-up runs it once.
       const { rows } = await db.executeQuery(prepared(insert.compile()));
-      if (rows.length === 0) throw new ExampleProjectExistsError(project.ownerId.toString());
+      if (rows.length === 0) {
+        // Rare (a redelivery, or a sign-up handled after the deletion), so asked only then. The
+        // INSERT holds the owner's lock until commit: the answer cannot change in between.
+        const departed = await db
+          .selectFrom('projects.departed_owners')
+          .select('member_id')
+          .where('member_id', '=', owner)
+          .executeTakeFirst();
+        throw departed === undefined ? new ExampleProjectExistsError(owner) : new OwnerDepartedError(owner);
+      }
     } else {
-      await this.#scope.write<ProjectsTables>((db) =>
-        db.insertInto('projects.projects').values({ ...row, version: 1 }),
-      );
+      // The owner check rides in the INSERT itself: no round trip of its own, and a refusal fails
+      // the unit of work's one statement whole (its events included), like a lost version check.
+      await this.#scope.write<ProjectsTables>((db) => insertUnlessOwnerDeparted(db, row), {
+        expectOneRow: () => new OwnerDepartedError(owner),
+      });
     }
     const tasks = project.loadedTasks.map((task) => task.toPrimitives());
     await this.#insertTasks(project.id, tasks);
@@ -169,6 +179,13 @@ export class KyselyProjectRepository implements ProjectRepository {
     return rows.map((row) => this.#rehydrate(row, []));
   }
 
+  async recordDeparture(owner: Id, at: Date): Promise<void> {
+    // In the transaction and at once, not queued: the member's lock must be held before `ownedBy`
+    // reads, so that a project being added right now is committed, and found, by then.
+    const db = await this.#scope.transaction<ProjectsTables>();
+    await sql`select projects.record_departure(${owner.toString()}, ${at})`.execute(db);
+  }
+
   async #insertTasks(projectId: Id, tasks: readonly TaskPrimitives[]): Promise<void> {
     if (tasks.length === 0) return;
     await this.#scope.write<ProjectsTables>((db) =>
@@ -223,6 +240,24 @@ const PROJECT_COLUMNS = everyColumn<ProjectsTable>()(
 );
 /** The same, from the alias `p` (the row is read joined to the tasks asked for). */
 const PROJECT_ROW = PROJECT_COLUMNS.map((column) => `p.${column}` as const);
+
+/**
+ * `INSERT … SELECT <the row> WHERE NOT projects.owner_departed(owner)`: inserts nothing for an
+ * owner who departed. The function takes the owner's lock shared, and the reaction to their
+ * deletion takes it exclusively (migration 20261130_1400), so the two cannot pass each other: a
+ * project is either refused, or committed before the reaction looks for the owner's projects.
+ * The values are parameters of no stated type; PostgreSQL gives them the columns' types.
+ */
+function insertUnlessOwnerDeparted(db: Kysely<ProjectsTables>, row: ProjectPrimitives) {
+  return db
+    .insertInto('projects.projects')
+    .columns(PROJECT_COLUMNS)
+    .expression(
+      db
+        .selectNoFrom((eb) => PROJECT_COLUMNS.map((column) => eb.val(row[column]).as(column)))
+        .where(sql<boolean>`not projects.owner_departed(${row.owner_id})`),
+    );
+}
 
 function sameTask(a: TaskPrimitives, b: TaskPrimitives): boolean {
   return a.name === b.name && a.completed_at?.getTime() === b.completed_at?.getTime();

@@ -13,8 +13,9 @@ import {
   kyselyUnitOfWorkFactory,
   type UnitOfWorkScope,
 } from '../../../shared/infrastructure/unit-of-work.ts';
+import { closeProjectsOfDepartedMember } from '../application/close-projects-of-departed-member.ts';
 import type { ProjectsRepositories } from '../application/dependencies.ts';
-import { ExampleProjectExistsError, ProjectArchivedError } from '../domain/errors.ts';
+import { ExampleProjectExistsError, OwnerDepartedError, ProjectArchivedError } from '../domain/errors.ts';
 import { exampleProjectFor } from '../domain/example-project.ts';
 import { IncompleteTaskLimit } from '../domain/incomplete-task-limit.ts';
 import { Project } from '../domain/project.ts';
@@ -22,6 +23,7 @@ import { ProjectName } from '../domain/project-name.ts';
 import { TaskName } from '../domain/task-name.ts';
 import {
   InMemoryProjectRepository,
+  type StoredDepartedOwner,
   type StoredProject,
   type StoredTask,
 } from './in-memory-project-repository.ts';
@@ -35,9 +37,12 @@ const subjects = repositorySubjects<ProjectsRepositories>({
   inMemory: () => {
     const projects = new InMemoryTable<StoredProject>();
     const tasks = new InMemoryTable<StoredTask>();
+    const departed = new InMemoryTable<StoredDepartedOwner>();
     return {
-      tables: [projects, tasks],
-      repositories: (tracker) => ({ projects: new InMemoryProjectRepository(projects, tasks, tracker) }),
+      tables: [projects, tasks, departed],
+      repositories: (tracker) => ({
+        projects: new InMemoryProjectRepository(projects, tasks, tracker, departed),
+      }),
     };
   },
   kysely: (scope, tracker) => ({ projects: new KyselyProjectRepository(scope, tracker) }),
@@ -166,6 +171,42 @@ for (const [name, make] of Object.entries(subjects)) {
       await subject.uow().run(({ projects }) => projects.add(exampleProjectFor(ADA, tools)));
     });
 
+    it('refuses every project of an owner who departed: the example at once, keeping the transaction usable', async () => {
+      const owner = Id.of(String(30_000_000 + Math.floor(Math.random() * 1_000_000)));
+      const before = (await subject.outboxNames()).length;
+      const at = tools.clock.now();
+      await subject.uow().run(({ projects }) => projects.recordDeparture(owner, at));
+      // Another project, by the time its unit of work commits: the whole unit fails.
+      for (const refused of [
+        aProject(tools),
+        aProject(tools).withTasks('Buy wood', 'Cut wood').completing(1),
+      ]) {
+        await expect(
+          subject.uow().run(({ projects }) => projects.add(refused.ownedBy(owner).build())),
+        ).rejects.toThrow(OwnerDepartedError);
+      }
+      const someoneElses = Project.create({ owner: GRACE, name: ProjectName.parse('Kept shed') }, tools);
+      await subject.uow().run(async ({ projects }) => {
+        await expect(projects.add(exampleProjectFor(owner, tools))).rejects.toThrow(OwnerDepartedError);
+        await projects.add(someoneElses);
+      });
+      expect(await subject.uow().run(({ projects }) => projects.ownedBy(owner))).toEqual([]);
+      expect((await stored(someoneElses.id))?.ownerId).toBe(GRACE);
+      // Only GRACE's project's event: none of the refused example project's.
+      expect((await subject.outboxNames()).slice(before)).toEqual(['projects.project_created']);
+    });
+
+    it('records a departure idempotently, and refuses an example project for the departure even when one exists', async () => {
+      const owner = Id.of(String(40_000_000 + Math.floor(Math.random() * 1_000_000)));
+      await subject.uow().run(({ projects }) => projects.add(exampleProjectFor(owner, tools)));
+      const at = tools.clock.now();
+      await subject.uow().run(({ projects }) => projects.recordDeparture(owner, at));
+      await subject.uow().run(({ projects }) => projects.recordDeparture(owner, new Date(at.getTime() + 1)));
+      await expect(
+        subject.uow().run(({ projects }) => projects.add(exampleProjectFor(owner, tools))),
+      ).rejects.toThrow(OwnerDepartedError);
+    });
+
     it('refuses to save a project someone else saved since it was loaded', async () => {
       const project = aProject(tools).build();
       await subject.uow().run(({ projects }) => projects.add(project));
@@ -280,6 +321,108 @@ describe.runIf(onServer)('concurrent commands on one project, on the PostgreSQL 
     expect(rows[0]?.n).toBe('1');
   });
 });
+
+describe.runIf(onServer)(
+  'a member’s departure racing the creation of their project, on the PostgreSQL server',
+  () => {
+    let database: Awaited<ReturnType<typeof openTestDatabase>>;
+    const repositories = (scope: UnitOfWorkScope, tracker: AggregateTracker) => ({
+      projects: new KyselyProjectRepository(scope, tracker),
+    });
+    let uow: UnitOfWorkFactory<ProjectsRepositories>;
+    beforeAll(async () => {
+      database = await openTestDatabase();
+      uow = kyselyUnitOfWorkFactory(database.db, repositories, new Outbox());
+    });
+    afterAll(() => database.dispose());
+
+    /** A promise and the function that settles it. */
+    function signal(): { promise: Promise<void>; fire: () => void } {
+      let fire!: () => void;
+      const promise = new Promise<void>((resolve) => {
+        fire = resolve;
+      });
+      return { promise, fire };
+    }
+
+    /** Whether `promise` is still pending after a while (it waits for a lock, then). */
+    async function stillWaiting(promise: Promise<unknown>): Promise<boolean> {
+      const pending = Symbol('pending');
+      const settled = await Promise.race([
+        promise.then(
+          () => 'settled',
+          () => 'settled',
+        ),
+        new Promise((resolve) => setTimeout(() => resolve(pending), 300)),
+      ]);
+      return settled === pending;
+    }
+
+    /** The reaction to the member's deletion, in a transaction of its own (as the relay runs it) held open until `release`. */
+    function departure(owner: Id, release: Promise<void>, closed: () => void = () => {}) {
+      return database.db.transaction().execute(async (tx) => {
+        const result = await closeProjectsOfDepartedMember(
+          { type: 'projects.close_projects_of_departed_member', ownerId: owner },
+          { uow: kyselyUnitOfWorkFactory(tx, repositories, new Outbox()), tools },
+        );
+        closed();
+        await release;
+        return result;
+      });
+    }
+
+    const liveProjectsOf = async (owner: Id) =>
+      Number(
+        (
+          await sql<{ n: string }>`
+          select count(*) as n from projects.projects where owner_id = ${owner.toString()} and deleted_at is null`.execute(
+            database.db,
+          )
+        ).rows[0]?.n,
+      );
+
+    it('makes a creation that comes while the departure is being handled wait for it, and then refuses it', async () => {
+      const owner = Id.of('51001');
+      const commit = signal();
+      const handled = signal();
+      const reaction = departure(owner, commit.promise, handled.fire);
+      await handled.promise;
+      const creation = uow().run(({ projects }) => projects.add(aProject(tools).ownedBy(owner).build()));
+      creation.catch(() => undefined);
+      // Without the lock the INSERT would not wait: it would not see the uncommitted departure, and
+      // the reaction has already looked for the member's projects.
+      expect(await stillWaiting(creation)).toBe(true);
+      commit.fire();
+      expect(await reaction).toEqual({ closed: 0 });
+      await expect(creation).rejects.toThrow(OwnerDepartedError);
+      expect(await liveProjectsOf(owner)).toBe(0);
+    });
+
+    it('makes the departure wait for a creation in progress, and then closes its project too', async () => {
+      const owner = Id.of('51002');
+      const project = aProject(tools).ownedBy(owner).build();
+      const inserted = signal();
+      const commit = signal();
+      // A creation whose INSERT is sent but not yet committed (its unit of work joins a transaction
+      // held open here).
+      const creation = database.db.transaction().execute(async (tx) => {
+        await kyselyUnitOfWorkFactory(tx, repositories, new Outbox())().run(({ projects }) =>
+          projects.add(project),
+        );
+        inserted.fire();
+        await commit.promise;
+      });
+      await inserted.promise;
+      const reaction = departure(owner, Promise.resolve());
+      // Without the lock the reaction would look now, not see the uncommitted project, and leave it open.
+      expect(await stillWaiting(reaction)).toBe(true);
+      commit.fire();
+      await creation;
+      expect(await reaction).toEqual({ closed: 1 });
+      expect(await liveProjectsOf(owner)).toBe(0);
+    });
+  },
+);
 
 /** `db` whose `executeQuery` runs through `around` (to act between, or fail after, statements). */
 function intercept<T extends object>(

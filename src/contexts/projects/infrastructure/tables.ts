@@ -25,8 +25,15 @@ export interface TasksTable {
   created_at: ColumnType<Date, Date, never>;
 }
 
+/** A member who deleted their account: `add` refuses their projects (migration 20261130_1400). */
+export interface DepartedOwnersTable {
+  member_id: ColumnType<string, bigint | string, never>;
+  departed_at: ColumnType<Date, Date, never>;
+}
+
 /** The projects schema as Kysely sees it. */
 export interface ProjectsTables {
   'projects.projects': ProjectsTable;
   'projects.tasks': TasksTable;
+  'projects.departed_owners': DepartedOwnersTable;
 }
