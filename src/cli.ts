@@ -161,9 +161,13 @@ function parseCommandLine(argv: readonly string[]): { values: Values; positional
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS_')) throw error;
-    // Its first sentence: the rest is advice about `--` that reads oddly here.
-    const problem = (error as Error).message.split('\n')[0]!.replace(/\. To specify .*$/, '');
-    throw new UsageError(`${problem}. Run with --help for the usage.`);
+    // Its first sentence (the advice about `--` reads oddly here), and its hint for a value that
+    // starts with a dash (a password may), which is how to pass one.
+    const lines = (error as Error).message.split('\n');
+    const problem = lines[0]!.replace(/\. To specify .*$/, '').replace(/\.$/, '');
+    const dash = lines.find((line) => line.startsWith('To specify an option argument starting with a dash'));
+    const hint = dash === undefined ? '' : ` (${dash.replace(/\.$/, '')})`;
+    throw new UsageError(`${problem}${hint}. Run with --help for the usage.`);
   }
 }
 

@@ -99,6 +99,10 @@ describe('the admin CLI', () => {
       await expect(cli(...args), args.join(' ')).rejects.toThrow(UsageError);
     }
     await expect(cli('--frob')).rejects.toThrow("Unknown option '--frob'. Run with --help for the usage.");
+    // A value that starts with a dash keeps node's hint for it, in one sentence.
+    await expect(cli('create-superuser', '--email', 'a@b.dev', '--password', '-Secret-9x')).rejects.toThrow(
+      "Option '--password' argument is ambiguous (To specify an option argument starting with a dash use '--password=-XYZ'). Run with --help for the usage.",
+    );
   });
 
   it('refuses extra arguments, and options a command does not take, before opening anything', async () => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPGlite, openDatabase } from './database.ts';
@@ -20,6 +20,14 @@ describe('the PGlite data folder lock', () => {
     return join(root, `db${count}`);
   };
   const lockText = (folder: string) => readFile(join(folder, LOCK_FILE), 'utf8');
+  /** The pid a lock names: its first line. */
+  const lockPid = async (folder: string) => (await lockText(folder)).split('\n')[0];
+  /** A field of a lock (`started`, `host`, `boot`), as this process writes them. */
+  const field = (text: string, key: string) =>
+    text
+      .split('\n')
+      .find((line) => line.startsWith(`${key} `))
+      ?.slice(key.length + 1);
 
   /** The pid of a process that has exited: nothing runs under it now. */
   async function deadPid(): Promise<number> {
@@ -31,7 +39,7 @@ describe('the PGlite data folder lock', () => {
   it('holds the folder for this process, refuses a second holder, and is gone once released', async () => {
     const folder = newFolder();
     const lock = await lockDataFolder(folder);
-    expect(await lockText(folder)).toBe(`${process.pid}\n`);
+    expect(await lockPid(folder)).toBe(String(process.pid));
     const second = lockDataFolder(folder);
     await expect(second).rejects.toThrow(DataFolderError);
     await expect(second).rejects.toThrow(
@@ -57,8 +65,57 @@ describe('the PGlite data folder lock', () => {
       await mkdir(folder);
       await writeFile(join(folder, LOCK_FILE), `${stale}\n`);
       const lock = await lockDataFolder(folder);
-      expect(await lockText(folder)).toBe(`${process.pid}\n`);
+      expect(await lockPid(folder)).toBe(String(process.pid));
       await lock.release();
+    }
+  });
+
+  it('names its holder by start time, host and boot, and judges another lock by them', async () => {
+    const mine = newFolder();
+    const lock = await lockDataFolder(mine);
+    const text = await lockText(mine);
+    await lock.release();
+    const [host, boot] = [field(text, 'host'), field(text, 'boot')];
+    expect(host).toBe(hostname());
+    const write = async (lines: string[]) => {
+      const folder = newFolder();
+      await mkdir(folder);
+      await writeFile(join(folder, LOCK_FILE), `${lines.join('\n')}\n`);
+      return folder;
+    };
+    // A running pid with another start time is another process: its pid was reused.
+    const reused = await write([String(process.ppid), 'started 1', `host ${host}`]);
+    await (await lockDataFolder(reused)).release();
+    // A lock from before the last boot.
+    if (boot !== undefined) {
+      const beforeBoot = await write([String(process.ppid), `host ${host}`, 'boot another-boot']);
+      await (await lockDataFolder(beforeBoot)).release();
+    }
+    // The same process still running: refused.
+    const parent = await write([String(process.ppid), `host ${host}`, ...(boot ? [`boot ${boot}`] : [])]);
+    await expect(lockDataFolder(parent)).rejects.toThrow(`is in use by process ${process.ppid}`);
+    // Another host's pids mean nothing here: refused, saying how to clear it if it is gone.
+    const foreign = await write([String(process.pid), 'host some-other-container']);
+    await expect(lockDataFolder(foreign)).rejects.toThrow(
+      `is locked by process ${process.pid} on host some-other-container; stop it first, or if it is gone delete ${join(foreign, LOCK_FILE)}`,
+    );
+  });
+
+  it('leaves a lock that another process took over when this one exits', async () => {
+    const folder = newFolder();
+    const script = `
+      import { writeFileSync } from 'node:fs';
+      import { lockDataFolder } from ${JSON.stringify(new URL('./pglite-lock.ts', import.meta.url).href)};
+      await lockDataFolder(${JSON.stringify(folder)});
+      if (process.argv.at(-1) === 'taken') writeFileSync(${JSON.stringify(join(folder, LOCK_FILE))}, '1\\n');
+      process.exit(0);`;
+    for (const [how, left] of [
+      ['kept', []],
+      ['taken', [LOCK_FILE]],
+    ] as const) {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script, how]);
+      await once(child, 'exit');
+      expect(await readdir(folder), how).toEqual(left);
     }
   });
 
@@ -79,6 +136,11 @@ describe('the PGlite data folder lock', () => {
     await mkdir(ours);
     await writeFile(join(ours, 'bounded-jwt-secret'), 'x');
     await (await lockDataFolder(ours)).release();
+    // A fresh volume's lost+found, and hidden files such as .gitkeep.
+    const volume = newFolder();
+    await mkdir(join(volume, 'lost+found'), { recursive: true });
+    await writeFile(join(volume, '.gitkeep'), '');
+    await (await lockDataFolder(volume)).release();
   });
 
   it('refuses a file, and a folder of other things than PostgreSQL data, leaving them as they were', async () => {
@@ -99,7 +161,7 @@ describe('the PGlite data folder lock', () => {
   it('is taken by createPGlite on a folder, and released when the database closes', async () => {
     const folder = newFolder();
     const database = await openDatabase({ kind: 'pglite', dataDir: folder });
-    expect(await lockText(folder)).toBe(`${process.pid}\n`);
+    expect(await lockPid(folder)).toBe(String(process.pid));
     await expect(createPGlite(folder)).rejects.toThrow(`is in use by process ${process.pid}`);
     await database.close();
     expect(await readdir(folder)).not.toContain(LOCK_FILE);

@@ -19,9 +19,14 @@ import { type Kysely, sql } from 'kysely';
  *   of its statements, so the lookup, made once the lock is had, sees a departure that committed
  *   while the INSERT waited for it. (Within the INSERT's own snapshot, taken before the wait, it
  *   would not, and the project would be created for a member already gone: declared STABLE, it
- *   fails the race test in project-repository.test.ts.) PL/pgSQL rather than SQL: it keeps its
- *   plans across calls, where a SQL function plans its body on every INSERT (measured with
- *   pgbench: a call cost about 5 µs over a bare lookup, against 45 µs).
+ *   fails the race test in project-repository.test.ts.) This relies on READ COMMITTED, at which
+ *   the units of work run: under REPEATABLE READ a transaction keeps one snapshot throughout.
+ *   PL/pgSQL rather than SQL: it keeps its plans across calls, where a SQL function plans its
+ *   body on every INSERT (measured with pgbench: a call cost about 5 µs over a bare lookup,
+ *   against 45 µs).
+ *
+ * Members deleted before this migration are not recorded: one who left less than ACCESS_TOKEN_TTL
+ * before it ran could still create a project with their token until it expires.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
