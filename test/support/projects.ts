@@ -126,6 +126,22 @@ export function bearer(app: App, memberId: Id): { authorization: string } {
   return { authorization: `Bearer ${app.accessTokens.issue({ memberId, role: 'member' }).token}` };
 }
 
+/** A member signed up through the API (the events of a real sign-up), with their bearer header. */
+export async function signedUpMember(
+  app: App,
+  email: string,
+): Promise<{ id: string; headers: { authorization: string } }> {
+  const response = await app.http.inject({
+    method: 'POST',
+    url: '/api/v1/members',
+    payload: { email, passwd: 'Correct-Horse-9', name: 'Ada Lovelace' },
+  });
+  if (response.statusCode !== 201)
+    throw new Error(`sign-up answered ${response.statusCode}: ${response.body}`);
+  const id = response.json().id as string;
+  return { id, headers: bearer(app, Id.of(id)) };
+}
+
 /**
  * The projects context's event subscriptions, started on the app's database and outbox, for
  * tests that deliver events by hand (`handle(event, tx)` inside a transaction) the way the relay will.

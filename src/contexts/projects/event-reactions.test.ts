@@ -3,14 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../../../test/support/app.ts';
 import { onServer } from '../../../test/support/database.ts';
 import {
-  bearer,
   outboxEventsOf,
   projectsSubscriptions,
+  signedUpMember,
   subscription,
 } from '../../../test/support/projects.ts';
 import type { App } from '../../app.ts';
 import type { DomainEvent } from '../../shared/domain/domain-event.ts';
-import { Id } from '../../shared/domain/id.ts';
+import type { Id } from '../../shared/domain/id.ts';
 import { OutboxDeliveries } from '../../shared/infrastructure/outbox-deliveries.ts';
 
 let app: App;
@@ -21,16 +21,9 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 let n = 0;
-async function signUp(): Promise<{ id: string; headers: { authorization: string } }> {
+function signUp() {
   n += 1;
-  const response = await app.http.inject({
-    method: 'POST',
-    url: '/api/v1/members',
-    payload: { email: `reaction${n}@example.com`, passwd: 'Correct-Horse-9', name: 'Ada Lovelace' },
-  });
-  expect(response.statusCode).toBe(201);
-  const id = response.json().id as string;
-  return { id, headers: bearer(app, Id.of(id)) };
+  return signedUpMember(app, `reaction${n}@example.com`);
 }
 
 /** Delivers one event to the projects context the way the relay will: in a transaction of its own. */

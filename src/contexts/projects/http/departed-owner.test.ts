@@ -2,10 +2,10 @@ import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../../../../test/support/app.ts';
 import { expectProblem } from '../../../../test/support/problem.ts';
-import { bearer, outboxEventsOf, subscription } from '../../../../test/support/projects.ts';
+import { outboxEventsOf, signedUpMember, subscription } from '../../../../test/support/projects.ts';
 import type { App } from '../../../app.ts';
 import type { DomainEvent } from '../../../shared/domain/domain-event.ts';
-import { Id } from '../../../shared/domain/id.ts';
+import type { Id } from '../../../shared/domain/id.ts';
 
 /**
  * Access tokens are checked without the database, so a member who deleted their account keeps a
@@ -20,16 +20,9 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 let n = 0;
-async function signUp(): Promise<{ id: string; headers: { authorization: string } }> {
+function signUp() {
   n += 1;
-  const response = await app.http.inject({
-    method: 'POST',
-    url: '/api/v1/members',
-    payload: { email: `departing${n}@example.com`, passwd: 'Correct-Horse-9', name: 'Ada Lovelace' },
-  });
-  expect(response.statusCode).toBe(201);
-  const id = response.json().id as string;
-  return { id, headers: bearer(app, Id.of(id)) };
+  return signedUpMember(app, `departing${n}@example.com`);
 }
 
 type Member = Awaited<ReturnType<typeof signUp>>;
