@@ -139,10 +139,11 @@ export function registerDrainingAnswer(app: FastifyInstance): void {
   app.addHook('preClose', async () => {
     draining = true;
   });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!draining) return;
+  // A callback hook, not an async one: it runs on every request, and mostly does nothing.
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!draining) return done();
     reply.header('connection', 'close').header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
-    return sendProblem(
+    sendProblem(
       reply,
       problem(503, 'service.unavailable', 'The service is shutting down; try again shortly'),
     );
