@@ -126,10 +126,15 @@ export function bearer(app: App, memberId: Id): { authorization: string } {
   return { authorization: `Bearer ${app.accessTokens.issue({ memberId, role: 'member' }).token}` };
 }
 
-/** A member signed up through the API (the events of a real sign-up), with their bearer header. */
+let signedUp = 0;
+
+/**
+ * A member signed up through the API (the events of a real sign-up), with their bearer header;
+ * a new email each time unless one is given.
+ */
 export async function signedUpMember(
   app: App,
-  email: string,
+  email = `member${++signedUp}-${process.pid}@example.com`,
 ): Promise<{ id: string; headers: { authorization: string } }> {
   const response = await app.http.inject({
     method: 'POST',

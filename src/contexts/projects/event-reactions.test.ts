@@ -20,11 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-let n = 0;
-function signUp() {
-  n += 1;
-  return signedUpMember(app, `reaction${n}@example.com`);
-}
+const signUp = () => signedUpMember(app);
 
 /** Delivers one event to the projects context the way the relay will: in a transaction of its own. */
 async function deliver(event: DomainEvent): Promise<void> {

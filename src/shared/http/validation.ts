@@ -62,8 +62,8 @@ export function registerSchemaCompilers(app: FastifyInstance, options: SchemaCom
   app.setValidatorCompiler(({ schema, httpPart }) => {
     const compile = () => (httpPart === 'body' ? body : text).compile(schema as object) as Validator;
     const validate = options.checkSchemas ? compile() : lazyValidator(compile);
-    if (httpPart === 'body') return wellFormedFirst(validate);
-    return httpPart === 'querystring' ? withoutNulFirst(validate) : validate;
+    if (httpPart === 'body') return checkedFirst(WELL_FORMED, validate);
+    return httpPart === 'querystring' ? checkedFirst(WITHOUT_NUL, validate) : validate;
   });
 
   const serializers = new WeakMap<object, (data: unknown) => string>();
@@ -78,24 +78,25 @@ export function registerSchemaCompilers(app: FastifyInstance, options: SchemaCom
   });
 }
 
-/**
- * A body validator that first refuses text with an unpaired UTF-16 surrogate. JSON may write one
- * (`"\\ud800"`); it is valid JSON but no character, so it cannot be stored: PostgreSQL refuses it in
- * `jsonb` (an event's payload: the command failed with a 500), and the driver writes it to a `text`
- * column as U+FFFD, so two different passwords could hash alike. Only bodies carry it: the query
- * string and path are percent-decoded bytes, where a broken sequence already reads as U+FFFD.
- */
-function wellFormedFirst(validate: Validator): Validator {
+/** A check made before the schema's: the place it refuses (a JSON pointer), if any. */
+interface FirstCheck {
+  readonly keyword: string;
+  readonly message: string;
+  refusedAt(data: unknown): string | undefined;
+}
+
+/** `validate`, after `check`: a refusal by the check is reported as a schema error of its own keyword. */
+function checkedFirst(check: FirstCheck, validate: Validator): Validator {
   const checked: Validator = (data) => {
-    const path = unpairedSurrogateAt(data);
+    const path = check.refusedAt(data);
     if (path !== undefined) {
       checked.errors = [
         {
-          keyword: 'wellFormed',
+          keyword: check.keyword,
           instancePath: path,
-          schemaPath: '#/wellFormed',
+          schemaPath: `#/${check.keyword}`,
           params: {},
-          message: 'must be well-formed Unicode text (it has an unpaired surrogate)',
+          message: check.message,
         },
       ];
       return false;
@@ -108,34 +109,35 @@ function wellFormedFirst(validate: Validator): Validator {
 }
 
 /**
- * A query-string validator that first refuses a parameter holding U+0000 (`?title=%00`), which
- * PostgreSQL's text cannot hold: the search failed in the database with a 500. Bodies need no such
- * check: their text goes through value objects that refuse control characters, or never reaches
- * a column.
+ * Bodies: text with an unpaired UTF-16 surrogate is refused. JSON may write one (`"\\ud800"`); it
+ * is valid JSON but no character, so it cannot be stored: PostgreSQL refuses it in `jsonb` (an
+ * event's payload: the command failed with a 500), and the driver writes it to a `text` column as
+ * U+FFFD, so two different passwords could hash alike. Only bodies carry it: the query string and
+ * path are percent-decoded bytes, where a broken sequence already reads as U+FFFD.
  */
-function withoutNulFirst(validate: Validator): Validator {
-  const checked: Validator = (data) => {
+const WELL_FORMED: FirstCheck = {
+  keyword: 'wellFormed',
+  message: 'must be well-formed Unicode text (it has an unpaired surrogate)',
+  refusedAt: unpairedSurrogateAt,
+};
+
+/**
+ * Query strings: a parameter holding U+0000 (`?title=%00`) is refused, which PostgreSQL's text
+ * cannot hold: the search failed in the database with a 500. Bodies need no such check: their
+ * text goes through value objects that refuse control characters, or never reaches a column.
+ */
+const WITHOUT_NUL: FirstCheck = {
+  keyword: 'noNul',
+  message: 'must not contain the NUL character (U+0000)',
+  refusedAt(data) {
     for (const [name, value] of Object.entries((data ?? {}) as Record<string, unknown>)) {
       const values = Array.isArray(value) ? value : [value];
-      if (values.some((text) => typeof text === 'string' && text.includes('\u0000'))) {
-        checked.errors = [
-          {
-            keyword: 'noNul',
-            instancePath: `/${pointerEscaped(name)}`,
-            schemaPath: '#/noNul',
-            params: {},
-            message: 'must not contain the NUL character (U+0000)',
-          },
-        ];
-        return false;
-      }
+      if (values.some((text) => typeof text === 'string' && text.includes('\u0000')))
+        return `/${pointerEscaped(name)}`;
     }
-    const valid = validate(data);
-    checked.errors = validate.errors ?? null;
-    return valid;
-  };
-  return checked;
-}
+    return undefined;
+  },
+};
 
 /**
  * The JSON pointer of the first string (or key) in `data`, in document order, that is not

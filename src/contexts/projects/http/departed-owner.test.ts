@@ -19,11 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-let n = 0;
-function signUp() {
-  n += 1;
-  return signedUpMember(app, `departing${n}@example.com`);
-}
+const signUp = () => signedUpMember(app);
 
 type Member = Awaited<ReturnType<typeof signUp>>;
 
