@@ -10,12 +10,13 @@ import {
 import { MemberName } from './contexts/accounts/domain/member-name.ts';
 import { Password } from './contexts/accounts/domain/password.ts';
 import { seedDemo } from './seed.ts';
+import { Id } from './shared/domain/id.ts';
 import {
   type Database,
   databaseOutage,
   openDatabase,
-  serverAddress,
   sqlState,
+  unreachableLine,
 } from './shared/infrastructure/database.ts';
 import {
   createMigrationFile,
@@ -386,25 +387,18 @@ async function openMigrated(config: Config, print: Print): Promise<Database<unkn
  * where and what to check (as the server's start-up does); anything else as it is.
  */
 function explained(error: unknown, config: Config): unknown {
-  const why = error instanceof Error ? error.message || sqlState(error) || error.name : String(error);
   if (databaseOutage(error) !== undefined) {
-    const where = config.database.kind === 'postgres' ? ` at ${serverAddress(config.database.url)}` : '';
-    return new CliError(
-      `the database${where} cannot be reached (${why}); check DATABASE_URL, and DATABASE_CONNECT_TIMEOUT_MS (${config.databaseConnectTimeoutMs} ms) if it is only slow to answer`,
-    );
+    return new CliError(unreachableLine(config.database, config.databaseConnectTimeoutMs, error));
   }
   if (sqlState(error) === 'ERR_INVALID_URL' && config.database.kind === 'postgres') {
     return new CliError(
-      `DATABASE_URL cannot be read as a URL (${why}): postgres://user:password@host:port/database`,
+      `DATABASE_URL cannot be read as a URL (${(error as Error).message}): postgres://user:password@host:port/database`,
     );
   }
   return error;
 }
 
 const DEAD_LETTERS_SHOWN = 20;
-const ID = /^[1-9][0-9]{0,18}$/;
-/** Delivery ids are bigint columns: nothing above this exists, and PostgreSQL refuses to compare with it. */
-const MAX_ID = 9_223_372_036_854_775_807n;
 const RETRY_USAGE = 'outbox retry <delivery id> | outbox retry --all-dead';
 const PURGE_USAGE =
   'outbox purge --delivered-before <date: YYYY-MM-DD (midnight UTC), or an ISO 8601 instant with its zone>';
@@ -422,7 +416,8 @@ function outboxAction(sub: string | undefined, args: readonly string[], options:
   if (sub === 'retry') {
     expectOnly(options, args, { options: ['all-dead'], positionals: 1, usage: RETRY_USAGE });
     const id = args[0];
-    const valid = id === undefined || (ID.test(id) && BigInt(id) <= MAX_ID);
+    // A delivery id is a bigint column's: the text rule of an id (positive, at most 2^63-1).
+    const valid = id === undefined || Id.tryParse(id) !== undefined;
     if ((id === undefined) === (options['all-dead'] !== true) || !valid) {
       throw new UsageError(`Usage: ${RETRY_USAGE}`);
     }

@@ -10,7 +10,7 @@ import type { Config } from './config.ts';
 enableCompileCache();
 const { buildApp } = await import('./app.ts');
 const { ConfigError, loadConfig, loadDotEnv } = await import('./config.ts');
-const { databaseOutage, serverAddress } = await import('./shared/infrastructure/database.ts');
+const { databaseOutage, unreachableLine } = await import('./shared/infrastructure/database.ts');
 
 /**
  * The process entry: configuration → app → listen. With WORKERS > 1 (PostgreSQL only) the primary
@@ -52,7 +52,8 @@ async function main(): Promise<void> {
 
   const startedAt = performance.now();
   const app = await buildApp(config).catch((error: unknown) => {
-    throw databaseOutage(error) === undefined ? error : new Error(unreachable(config, error));
+    if (databaseOutage(error) === undefined) throw error;
+    throw new Error(unreachableLine(config.database, config.databaseConnectTimeoutMs, error));
   });
   await app.http.listen({ port: config.port, host: config.host });
   app.http.log.info(
@@ -78,13 +79,6 @@ async function main(): Promise<void> {
       );
     });
   }
-}
-
-/** The start-up failure for a database that cannot be reached: where, why, and what to check. */
-function unreachable(config: Config, error: unknown): string {
-  const where = config.database.kind === 'postgres' ? ` at ${serverAddress(config.database.url)}` : '';
-  const why = error instanceof Error ? error.message : String(error);
-  return `the database${where} cannot be reached (${why}); check DATABASE_URL, and DATABASE_CONNECT_TIMEOUT_MS (${config.databaseConnectTimeoutMs} ms) if it is only slow to answer`;
 }
 
 main().catch((error: unknown) => {

@@ -9,6 +9,7 @@ import { TaskName } from '../../src/contexts/projects/domain/task-name.ts';
 import { projects as projectsContext } from '../../src/contexts/projects/index.ts';
 import {
   InMemoryProjectRepository,
+  type StoredDepartedOwner,
   type StoredProject,
   type StoredTask,
 } from '../../src/contexts/projects/infrastructure/in-memory-project-repository.ts';
@@ -101,10 +102,11 @@ export function inMemoryProjects() {
   const tools = fixedTools();
   const projects = new InMemoryTable<StoredProject>();
   const tasks = new InMemoryTable<StoredTask>();
+  const departed = new InMemoryTable<StoredDepartedOwner>();
   const outbox: DomainEvent[] = [];
   const uow = inMemoryUnitOfWorkFactory<ProjectsRepositories>(
-    (tracker) => ({ projects: new InMemoryProjectRepository(projects, tasks, tracker) }),
-    [projects, tasks],
+    (tracker) => ({ projects: new InMemoryProjectRepository(projects, tasks, departed, tracker) }),
+    [projects, tasks, departed],
     outbox,
   );
   const deps = { uow, tools };

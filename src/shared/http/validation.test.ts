@@ -35,7 +35,7 @@ describe('unpairedSurrogateAt on deep bodies', () => {
 
   it('answers the first broken place in document order, keys before what they hold', () => {
     expect(unpairedSurrogateAt({ a: ['ok', { b: '\udc00' }], c: '\ud800' })).toBe('/a/1/b');
-    expect(unpairedSurrogateAt({ a: 'ok', ['\ud800x']: 'ok', z: '\ud800' })).toBe('/\ufffdx');
-    expect(unpairedSurrogateAt([{ ['a/b~']: ['\ud800'] }])).toBe('/0/a~1b~0/0');
+    expect(unpairedSurrogateAt({ a: 'ok', '\ud800x': 'ok', z: '\ud800' })).toBe('/\ufffdx');
+    expect(unpairedSurrogateAt([{ 'a/b~': ['\ud800'] }])).toBe('/0/a~1b~0/0');
   });
 });

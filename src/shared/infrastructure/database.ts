@@ -291,6 +291,17 @@ export function databaseOutage(error: unknown): DatabaseOutage | undefined {
   return undefined;
 }
 
+/**
+ * The one line for a database that cannot be reached, as the server's start-up and the CLI say
+ * it: where (never the password), why, and which settings to check.
+ */
+export function unreachableLine(target: DatabaseTarget, connectTimeoutMs: number, error: unknown): string {
+  const where = target.kind === 'postgres' ? ` at ${serverAddress(target.url)}` : '';
+  // Node's AggregateError (every address of a host refused) has an empty message.
+  const why = error instanceof Error ? error.message || sqlState(error) || error.name : String(error);
+  return `the database${where} cannot be reached (${why}); check DATABASE_URL, and DATABASE_CONNECT_TIMEOUT_MS (${connectTimeoutMs} ms) if it is only slow to answer`;
+}
+
 /** Where a server URL points, for messages: host and port, or the socket folder; never the password. */
 export function serverAddress(url: string): string {
   try {

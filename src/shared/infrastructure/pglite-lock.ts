@@ -36,6 +36,8 @@ export interface DataFolderLock {
 
 /** Lock files held by this process, by path: its pid in a lock is only ours if we hold it. */
 const held = new Set<string>();
+/** Whether `releaseAllOnExit` listens yet (from the first lock on). */
+let releasingOnExit = false;
 
 /**
  * Checks that `dataDir` can hold a PGlite database (creating it when missing) and locks it for
@@ -48,6 +50,8 @@ export async function lockDataFolder(dataDir: string): Promise<DataFolderLock> {
   // A stale lock is removed and the creation tried again; another process may win that race.
   for (let attempt = 0; attempt < 3; attempt += 1) {
     if (await create(path)) {
+      if (!releasingOnExit) process.on('exit', releaseAllOnExit);
+      releasingOnExit = true;
       held.add(path);
       return { release: () => release(path) };
     }
@@ -97,7 +101,7 @@ async function prepareFolder(folder: string): Promise<void> {
 /** Creates the lock file holding our pid; false when it exists. */
 async function create(path: string): Promise<boolean> {
   try {
-    await writeFile(path, lockText(ME), { flag: 'wx' });
+    await writeFile(path, lockText(myself()), { flag: 'wx' });
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -113,13 +117,21 @@ interface Holder {
   readonly boot?: string | undefined;
 }
 
-/** This process, as its lock names it. */
-const ME: Holder = {
-  pid: process.pid,
-  started: startTimeOf(process.pid),
-  host: hostname(),
-  boot: firstLine('/proc/sys/kernel/random/boot_id'),
-};
+let me: Holder | undefined;
+
+/**
+ * This process, as its lock names it. Read when a folder is first locked, not when this module
+ * loads: a process on a PostgreSQL server loads it too, and never locks a folder.
+ */
+function myself(): Holder {
+  me ??= {
+    pid: process.pid,
+    started: startTimeOf(process.pid),
+    host: hostname(),
+    boot: firstLine('/proc/sys/kernel/random/boot_id'),
+  };
+  return me;
+}
 
 /** A lock file's text: the pid alone on the first line (what a person looks for), then the rest. */
 function lockText(holder: Holder): string {
@@ -165,9 +177,10 @@ function sameHolder(a: Owner, b: Owner): boolean {
 
 /** Whether a lock's holder still runs: `foreign` when it was written on another host. */
 function holderState(holder: Holder, path: string): 'alive' | 'stale' | 'foreign' {
-  if (holder.host !== undefined && holder.host !== ME.host) return 'foreign';
+  if (holder.host !== undefined && holder.host !== myself().host) return 'foreign';
   // The machine booted since: nothing of then runs now.
-  if (holder.boot !== undefined && ME.boot !== undefined && holder.boot !== ME.boot) return 'stale';
+  if (holder.boot !== undefined && myself().boot !== undefined && holder.boot !== myself().boot)
+    return 'stale';
   // Our own pid counts only for a lock we hold: in a container a restarted server often gets the
   // pid its crashed predecessor had.
   if (holder.pid === process.pid) return held.has(path) ? 'alive' : 'stale';
@@ -213,22 +226,24 @@ async function removeIfStill(path: string, owner: Owner): Promise<void> {
 
 async function release(path: string): Promise<void> {
   if (!held.delete(path)) return;
-  if (!sameHolder(await readOwner(path), ME)) return;
+  if (!sameHolder(await readOwner(path), myself())) return;
   await unlink(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });
 }
 
-// A process that exits without closing its database (process.exit after a failure, the shutdown
-// timeout) leaves no lock behind for the next one to judge.
-process.on('exit', () => {
+/**
+ * On exit, removes the locks this process still holds (process.exit after a failure, the
+ * shutdown timeout), so that none is left for the next process to judge. Only ours: should
+ * another process have taken a folder over, its lock stays. Set up with the first lock.
+ */
+function releaseAllOnExit(): void {
   for (const path of held) {
     try {
-      // Only ours: should another process have taken the folder over, its lock stays.
       const owner = parseLock(readFileSync(path, 'utf8'));
-      if (owner !== undefined && sameHolder(owner, ME)) unlinkSync(path);
+      if (owner !== undefined && sameHolder(owner, myself())) unlinkSync(path);
     } catch {
       // Already gone, or the folder with it.
     }
   }
-});
+}

@@ -1,6 +1,6 @@
 import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
 import type { Id } from '../../../shared/domain/id.ts';
-import { InMemoryTable } from '../../../shared/infrastructure/in-memory-unit-of-work.ts';
+import type { InMemoryTable } from '../../../shared/infrastructure/in-memory-unit-of-work.ts';
 import type { AggregateTracker } from '../../../shared/infrastructure/unit-of-work.ts';
 import { ExampleProjectExistsError, OwnerDepartedError } from '../domain/errors.ts';
 import { Project, type ProjectPrimitives } from '../domain/project.ts';
@@ -18,23 +18,6 @@ export interface StoredDepartedOwner {
 }
 
 /**
- * The departed owners kept beside a projects table, for callers that pass no table of their own
- * (test/support's `inMemoryProjects` predates it). A repository lives for one unit of work, so the
- * table must outlive it, as the projects table does. Not in the unit of work's tables, it is not
- * put back when a unit of work fails; pass one and list it with the others where that matters.
- */
-const departedBeside = new WeakMap<InMemoryTable<StoredProject>, InMemoryTable<StoredDepartedOwner>>();
-
-function departedOwnersBeside(projects: InMemoryTable<StoredProject>): InMemoryTable<StoredDepartedOwner> {
-  let departed = departedBeside.get(projects);
-  if (departed === undefined) {
-    departed = new InMemoryTable<StoredDepartedOwner>();
-    departedBeside.set(projects, departed);
-  }
-  return departed;
-}
-
-/**
  * The project repository kept in memory: a fake for use-case tests, held to the same contract
  * tests as the Kysely one. Tasks are keyed `<project id>:<number>`. It has no locks to take:
  * JavaScript runs one use case's synchronous steps at a time, and the tests that need real
@@ -49,8 +32,8 @@ export class InMemoryProjectRepository implements ProjectRepository {
   constructor(
     projects: InMemoryTable<StoredProject>,
     tasks: InMemoryTable<StoredTask>,
+    departed: InMemoryTable<StoredDepartedOwner>,
     tracker: AggregateTracker,
-    departed: InMemoryTable<StoredDepartedOwner> = departedOwnersBeside(projects),
   ) {
     this.#projects = projects;
     this.#tasks = tasks;

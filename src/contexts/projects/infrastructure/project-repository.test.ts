@@ -41,7 +41,7 @@ const subjects = repositorySubjects<ProjectsRepositories>({
     return {
       tables: [projects, tasks, departed],
       repositories: (tracker) => ({
-        projects: new InMemoryProjectRepository(projects, tasks, tracker, departed),
+        projects: new InMemoryProjectRepository(projects, tasks, departed, tracker),
       }),
     };
   },
