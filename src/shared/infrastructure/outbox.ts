@@ -78,7 +78,7 @@ export class Outbox {
       occurred_at: event.occurred_at,
       payload: JSON.stringify(event.payload),
     }));
-    await scope.write<OutboxTables>((db) => db.insertInto('shared.outbox').values(rows));
+    await scope.insert<OutboxTables, 'shared.outbox'>('shared.outbox', rows);
     // In event order, so that identity ids (the per-aggregate delivery order) follow it.
     const deliveries = events.flatMap((event) =>
       this.#directory.subscribersOf(event.name).map((subscriber) => ({
@@ -90,7 +90,7 @@ export class Outbox {
     );
     // In the same statement as the events it references: the foreign key is checked at its end.
     if (deliveries.length > 0)
-      await scope.write<OutboxTables>((db) => db.insertInto('shared.outbox_deliveries').values(deliveries));
+      await scope.insert<OutboxTables, 'shared.outbox_deliveries'>('shared.outbox_deliveries', deliveries);
   }
 
   /** Stores events inside a transaction the caller owns (one statement, like `record`). */

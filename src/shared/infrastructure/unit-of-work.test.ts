@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { freshDatabase, onServer, type TestDatabase } from '../../../test/support/database.ts';
 import { AggregateRoot } from '../domain/aggregate-root.ts';
 import { ConcurrencyError, DomainError } from '../domain/domain-error.ts';
@@ -551,6 +551,110 @@ describe('UnitOfWorkScope', () => {
     const attempts = await Promise.all([run(1, 2), run(2, 1)]);
     expect(attempts.sort()).toEqual([1, 2]);
     expect(reruns.reasons).toEqual(['transient']);
+  });
+});
+
+describe('UnitOfWorkScope.insert', () => {
+  /** Counts the INSERT queries Kysely builds on `db` (the scope builds its queries there). */
+  const countBuilds = () => {
+    const spy = vi.spyOn(db, 'insertInto');
+    return {
+      get builds() {
+        return spy.mock.calls.length;
+      },
+      restore: () => spy.mockRestore(),
+    };
+  };
+
+  it('binds a second insert of the same shape to the text made for the first, with its own values', async () => {
+    const counter = countBuilds();
+    try {
+      for (const [id, name] of [
+        [11, 'eleven'],
+        [12, 'twelve'],
+      ] as const) {
+        const work = scope();
+        await work.insert<Tables, 'public.uow_items'>('public.uow_items', { id, name, version: 1 });
+        await work.insert<Tables, 'public.uow_notes'>('public.uow_notes', {
+          id,
+          item_id: id,
+          text: `${name}'s`,
+        });
+        statements = [];
+        await work.commit();
+        expect(statements).toEqual(['with']);
+      }
+      // The first command's two inserts were built and compiled; the second's were only bound.
+      expect(counter.builds).toBe(2);
+    } finally {
+      counter.restore();
+    }
+    expect(await names()).toEqual(['eleven', 'twelve']);
+    const notes = await db.selectFrom('public.uow_notes').select(['item_id', 'text']).orderBy('id').execute();
+    expect(notes).toEqual([
+      { item_id: 11, text: "eleven's" },
+      { item_id: 12, text: "twelve's" },
+    ]);
+  });
+
+  it('builds an insert whose values are not all plain, so an expression runs as SQL', async () => {
+    const plain = scope();
+    await plain.insert<Tables, 'public.uow_items'>('public.uow_items', { id: 21, name: 'plain', version: 1 });
+    await plain.commit();
+    const withExpression = scope();
+    await withExpression.insert<Tables, 'public.uow_items'>('public.uow_items', {
+      id: 22,
+      name: sql<string>`upper('shouted')`,
+      version: 1,
+    });
+    await withExpression.commit();
+    expect(await names()).toEqual(['plain', 'SHOUTED']);
+  });
+
+  it('builds an insert whose rows name their columns in another order, binding each value to its column', async () => {
+    for (const rows of [
+      [
+        { id: 31, name: 'first', version: 1 },
+        { id: 32, name: 'second', version: 1 },
+      ],
+      [
+        { id: 33, name: 'third', version: 1 },
+        { version: 7, name: 'fourth', id: 34 },
+      ],
+    ]) {
+      const work = scope();
+      await work.insert<Tables, 'public.uow_items'>('public.uow_items', rows);
+      await work.commit();
+    }
+    const rows = await db
+      .selectFrom('public.uow_items')
+      .select(['id', 'name', 'version'])
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      { id: 31, name: 'first', version: 1 },
+      { id: 32, name: 'second', version: 1 },
+      { id: 33, name: 'third', version: 1 },
+      { id: 34, name: 'fourth', version: 7 },
+    ]);
+  });
+
+  it("translates a bound insert's constraint violation with its own translator, and stores nothing", async () => {
+    const translateError = (error: unknown) =>
+      sqlState(error) === PgErrorCode.uniqueViolation ? new NameTakenError('That name is taken') : undefined;
+    for (const id of [41, 42]) {
+      const work = scope();
+      await work.insert<Tables, 'public.uow_items'>(
+        'public.uow_items',
+        { id, name: 'taken', version: 1 },
+        { translateError },
+      );
+      await work.insert<Tables, 'public.uow_notes'>('public.uow_notes', { id, item_id: id, text: 'x' });
+      if (id === 41) await work.commit();
+      else await expect(work.commit()).rejects.toThrow(NameTakenError);
+    }
+    expect(await names()).toEqual(['taken']);
+    expect(await db.selectFrom('public.uow_notes').select('id').execute()).toEqual([{ id: 41 }]);
   });
 });
 

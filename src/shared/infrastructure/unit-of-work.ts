@@ -1,4 +1,4 @@
-import type { ControlledTransaction, Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
+import type { ControlledTransaction, InsertObject, Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import type { UnitOfWork, UnitOfWorkFactory } from '../application/unit-of-work.ts';
 import type { AggregateRoot } from '../domain/aggregate-root.ts';
 import { ConcurrencyError } from '../domain/domain-error.ts';
@@ -9,6 +9,7 @@ import { RecentRaces } from './recent-races.ts';
 import {
   type AnyRow,
   asOneStatement,
+  InsertWrite,
   LostCheck,
   oneByOne,
   oneStatementFor,
@@ -54,6 +55,8 @@ function inOrder(events: DomainEvent[]): DomainEvent[] {
  *   could meet in one table (an UPDATE, DELETE or upsert together with any other write of that
  *   table) go one statement each, in order, instead: one statement cannot see its own insert, must
  *   not change a row twice, and checks unique keys row by row in no set order.
+ * - `insert` queues an INSERT the same way; one of plain values is bound to a text made once for
+ *   its shape instead of being built by Kysely each time (`plainInsert`, docs/adr/0005).
  * - `transaction()` is for reads that lock rows (`FOR UPDATE`) and writes whose answer the
  *   command needs at once. It begins the transaction on first use, and sends the queued
  *   writes first, so what it reads includes them.
@@ -173,6 +176,22 @@ export class UnitOfWorkScope {
     this.#open();
     const query = build(this.#db as Kysely<DB>);
     this.#pending.push({ query, ...options, target: targetOf(query.toOperationNode()) });
+    if (this.#immediate) await this.#flush(this.#db);
+  }
+
+  /**
+   * Queues an INSERT of `rows` into `table`, as `write` would. Rows of plain values that name the
+   * same columns in the same order are a plain INSERT (`plainInsert`): its statement is bound to a
+   * text made once, instead of being built and compiled again on every call.
+   */
+  async insert<DB, Table extends keyof DB & string>(
+    table: Table,
+    rows: InsertObject<DB, Table> | readonly InsertObject<DB, Table>[],
+    options: WriteOptions = {},
+  ): Promise<void> {
+    this.#open();
+    const list = (Array.isArray(rows) ? rows : [rows]) as readonly Record<string, unknown>[];
+    this.#pending.push(new InsertWrite(this.#db, table, list, options));
     if (this.#immediate) await this.#flush(this.#db);
   }
 

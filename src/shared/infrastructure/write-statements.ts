@@ -1,5 +1,5 @@
 import {
-  type CompiledQuery,
+  CompiledQuery,
   type DeleteQueryBuilder,
   type InsertQueryBuilder,
   type Kysely,
@@ -35,6 +35,99 @@ export interface PendingWrite extends WriteOptions {
   readonly query: WriteQuery;
   /** The "schema.table" it writes, and whether it may change rows already there. */
   readonly target: WriteTarget;
+  /** Set for an INSERT of plain values (`plainInsert`): its statement's text is made once per shape. */
+  readonly plain?: PlainInsert;
+}
+
+/**
+ * An INSERT of rows that all name the same columns, in the same order, with plain values (no
+ * `undefined`, no SQL expression): Kysely renders each value as the next parameter, row after row,
+ * so the statement's text depends only on the table, the columns and the number of rows (its
+ * `shape`), and its parameters are the values in that order.
+ */
+export interface PlainInsert {
+  readonly shape: string;
+  readonly parameters: readonly unknown[];
+}
+
+/**
+ * A queued INSERT of `rows` into `table`: plain when its rows allow it (`plainInsert`), its Kysely
+ * query built only where the plain text cannot serve (with other writes, one by one).
+ */
+export class InsertWrite implements PendingWrite {
+  readonly target: WriteTarget;
+  readonly plain: PlainInsert | undefined;
+  readonly expectOneRow: (() => Error) | undefined;
+  readonly translateError: ((error: unknown) => Error | undefined) | undefined;
+  readonly #db: Kysely<AnyRow>;
+  readonly #rows: readonly Record<string, unknown>[];
+  #query: WriteQuery | undefined;
+
+  constructor(
+    db: Kysely<unknown>,
+    table: string,
+    rows: readonly Record<string, unknown>[],
+    options: WriteOptions,
+  ) {
+    this.target = { table, changesRows: false };
+    this.plain = plainInsert(table, rows);
+    this.expectOneRow = options.expectOneRow;
+    this.translateError = options.translateError;
+    this.#db = db as Kysely<AnyRow>;
+    this.#rows = rows;
+  }
+
+  get query(): WriteQuery {
+    this.#query ??= this.#db.insertInto(this.target.table).values(this.#rows as AnyRow);
+    return this.#query;
+  }
+}
+
+/** The rows' plain INSERT, or undefined when a row differs in its columns or holds an expression. */
+export function plainInsert(
+  table: string,
+  rows: readonly Record<string, unknown>[],
+): PlainInsert | undefined {
+  const columns = Object.keys(rows[0] ?? {});
+  if (columns.length === 0) return undefined;
+  const parameters: unknown[] = [];
+  for (const row of rows) {
+    const keys = Object.keys(row);
+    if (keys.length !== columns.length) return undefined;
+    for (let i = 0; i < keys.length; i += 1) {
+      const value = row[keys[i]!];
+      if (keys[i] !== columns[i] || !isPlainValue(value)) return undefined;
+      parameters.push(value);
+    }
+  }
+  return { shape: `${table}(${columns.join(',')})x${rows.length}`, parameters };
+}
+
+/** What Kysely binds as one parameter: not undefined (left out), a function or an expression. */
+function isPlainValue(value: unknown): boolean {
+  if (value === undefined || typeof value === 'function') return false;
+  return (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof (value as { toOperationNode?: unknown }).toOperationNode !== 'function'
+  );
+}
+
+/**
+ * Statement texts by the shapes of their plain INSERTs: a command that creates an aggregate
+ * (its row and its events) builds and compiles its statement with Kysely once, then binds.
+ */
+const PLAIN_TEXTS = new Map<string, string>();
+const PLAIN_TEXTS_LIMIT = 1_000;
+
+/** The key of a statement made only of plain INSERTs (none counted), else undefined. */
+function plainShape(writes: readonly PendingWrite[]): string | undefined {
+  let shape = '';
+  for (const write of writes) {
+    if (write.plain === undefined || write.expectOneRow !== undefined) return undefined;
+    shape += `${write.plain.shape};`;
+  }
+  return shape;
 }
 
 export interface WriteTarget {
@@ -92,8 +185,26 @@ export async function asOneStatement(
   writes: readonly PendingWrite[],
   mark: <R>(query: CompiledQuery<R>) => CompiledQuery<R>,
 ): Promise<number[]> {
+  const shape = plainShape(writes);
+  const text = shape === undefined ? undefined : PLAIN_TEXTS.get(shape);
+  if (text !== undefined) {
+    const parameters = writes.flatMap((write) => write.plain!.parameters);
+    const result = await db.executeQuery(mark(CompiledQuery.raw(text, parameters)));
+    return writes.length === 1 ? [Number(result.numAffectedRows ?? 0)] : writes.map(() => 1);
+  }
+  const remember = (compiled: CompiledQuery): CompiledQuery => {
+    if (shape !== undefined && PLAIN_TEXTS.size < PLAIN_TEXTS_LIMIT) {
+      const parameters = writes.flatMap((write) => write.plain!.parameters);
+      // Kept only when Kysely bound exactly the values, in order: else the shape does not say it all.
+      const same =
+        parameters.length === compiled.parameters.length &&
+        parameters.every((value, i) => value === compiled.parameters[i]);
+      if (same) PLAIN_TEXTS.set(shape, compiled.sql);
+    }
+    return compiled;
+  };
   if (writes.length === 1) {
-    const result = await db.executeQuery(mark(writes[0]!.query.compile()));
+    const result = await db.executeQuery(mark(remember(writes[0]!.query.compile())));
     return [Number(result.numAffectedRows ?? 0)];
   }
   const name = (i: number) => sql.id(`w${i}`);
@@ -107,7 +218,7 @@ export async function asOneStatement(
     checked.length === 0 ? sql`select 1` : sql`select shared.expect_one_row_each(array[${sql.join(counts)}])`;
   try {
     // Prepared: one command shape gives one text, and planning a CTE of writes costs more than running it.
-    await db.executeQuery(mark(sql`with ${sql.join(ctes)} ${select}`.compile(db)));
+    await db.executeQuery(mark(remember(sql`with ${sql.join(ctes)} ${select}`.compile(db))));
   } catch (error) {
     if (sqlState(error) !== PgErrorCode.rowCheckFailed) throw error;
     // DETAIL is the position of the write that lost; without it, the first checked write stands for it.

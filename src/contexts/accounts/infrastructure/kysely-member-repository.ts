@@ -33,8 +33,9 @@ export class KyselyMemberRepository implements MemberRepository {
 
   async add(member: Member): Promise<void> {
     const { version: _, ...row } = member.toPrimitives();
-    await this.#scope.write<AccountsTables>(
-      (db) => db.insertInto('accounts.members').values({ ...row, version: 1 }),
+    await this.#scope.insert<AccountsTables, 'accounts.members'>(
+      'accounts.members',
+      { ...row, version: 1 },
       { translateError: emailTaken(member) },
     );
     this.#scope.markSaved(member, 1);

@@ -17,9 +17,10 @@ export class KyselyPasswordResetRepository implements PasswordResetRepository {
 
   async add(reset: PasswordReset): Promise<void> {
     const { version: _, ...row } = reset.toPrimitives();
-    await this.#scope.write<AccountsTables>((db) =>
-      db.insertInto('accounts.password_resets').values({ ...row, version: 1 }),
-    );
+    await this.#scope.insert<AccountsTables, 'accounts.password_resets'>('accounts.password_resets', {
+      ...row,
+      version: 1,
+    });
     this.#scope.markSaved(reset, 1);
     this.#tracker.track(reset);
   }

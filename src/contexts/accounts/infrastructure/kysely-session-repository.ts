@@ -20,9 +20,10 @@ export class KyselySessionRepository implements SessionRepository {
 
   async add(session: Session): Promise<void> {
     const { version: _, ...row } = session.toPrimitives();
-    await this.#scope.write<AccountsTables>((db) =>
-      db.insertInto('accounts.sessions').values({ ...row, version: 1 }),
-    );
+    await this.#scope.insert<AccountsTables, 'accounts.sessions'>('accounts.sessions', {
+      ...row,
+      version: 1,
+    });
     await this.#rememberToken(session, row.created_at);
     this.#scope.markSaved(session, 1);
     this.#tracker.track(session);

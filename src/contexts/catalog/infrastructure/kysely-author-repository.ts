@@ -34,9 +34,11 @@ export class KyselyAuthorRepository implements AuthorRepository {
 
   async add(author: Author): Promise<void> {
     const { version: _, bibliography, ...row } = author.toPrimitives();
-    await this.#scope.write<CatalogTables>((db) =>
-      db.insertInto('catalog.authors').values({ ...row, id: row.id.toString(), version: 1 }),
-    );
+    await this.#scope.insert<CatalogTables, 'catalog.authors'>('catalog.authors', {
+      ...row,
+      id: row.id.toString(),
+      version: 1,
+    });
     await this.#writeEntries(author.id, bibliography);
     this.#scope.markSaved(author, 1);
     this.#remember(author, bibliography);

@@ -29,11 +29,10 @@ export class KyselyBookRepository implements BookRepository {
 
   async add(book: Book): Promise<void> {
     const { version: _, ...row } = toRow(book);
-    await this.#scope.write<CatalogTables>(
-      (db) => db.insertInto('catalog.books').values({ ...row, version: 1 }),
-      {
-        translateError: isbnTaken(book),
-      },
+    await this.#scope.insert<CatalogTables, 'catalog.books'>(
+      'catalog.books',
+      { ...row, version: 1 },
+      { translateError: isbnTaken(book) },
     );
     this.#scope.markSaved(book, 1);
     this.#tracker.track(book);

@@ -188,10 +188,9 @@ export class KyselyProjectRepository implements ProjectRepository {
 
   async #insertTasks(projectId: Id, tasks: readonly TaskPrimitives[]): Promise<void> {
     if (tasks.length === 0) return;
-    await this.#scope.write<ProjectsTables>((db) =>
-      db
-        .insertInto('projects.tasks')
-        .values(tasks.map((task) => ({ ...task, project_id: projectId.toString() }))),
+    await this.#scope.insert<ProjectsTables, 'projects.tasks'>(
+      'projects.tasks',
+      tasks.map((task) => ({ ...task, project_id: projectId.toString() })),
     );
   }
 
