@@ -100,6 +100,33 @@ describe(`catalog read models on ${name}`, () => {
     expect(await queries.book(Id.of('12345'))).toBeUndefined();
   });
 
+  it('lists each book with its own authors, in the order they were added, as its own view shows them', async () => {
+    const two = await bookWithAuthors(
+      'Pagejoin Refactoring',
+      { first: 'Oma', last: 'Quistrel' },
+      { first: 'Ivo', last: 'Brandulf' },
+    );
+    const none = await bookWithAuthors('Pagejoin Draft');
+    const one = await bookWithAuthors('Pagejoin Domain-Driven Design', { first: 'Ysolde', last: 'Marrow' });
+    // An author two books share, added to the second after its own.
+    await bus.execute({ type: 'catalog.add_author_to_book', bookId: one.book, authorId: two.authors[1]! });
+    const views = await Promise.all(
+      [two, none, one].map(async ({ book }) => (await queries.book(book))!.view),
+    );
+
+    const page = await queries.books({ title: 'pagejoin' }, { limit: 10 });
+    expect(page.items).toEqual(views);
+    expect(page.items.map((view) => view.authors.map((author) => author.name))).toEqual([
+      ['Oma Quistrel', 'Ivo Brandulf'],
+      [],
+      ['Ysolde Marrow', 'Ivo Brandulf'],
+    ]);
+    const onePerPage = await allPages((after) =>
+      queries.books({ title: 'pagejoin' }, { limit: 1, ...(after ? { after } : {}) }),
+    );
+    expect(onePerPage).toEqual(views);
+  });
+
   it("changes a book's revision when one of its authors is renamed, and only then", async () => {
     const { book, authors } = await bookWithAuthors('Revisions', { first: 'Ann', last: 'Author' });
     const before = (await queries.book(book))!;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type CompiledQuery, type Kysely, type RawBuilder, sql } from 'kysely';
+import { type CompiledQuery, type Expression, type Kysely, type RawBuilder, sql } from 'kysely';
 import { type Page, type PageRequest, toPage } from '../../../shared/application/pagination.ts';
 import type { Id } from '../../../shared/domain/id.ts';
 import { isoStamps, stampTexts } from '../../../shared/infrastructure/instants.ts';
@@ -52,8 +52,8 @@ interface AuthorRow {
 
 /**
  * The read model: one SELECT per question, rows mapped straight to views. A book's authors and
- * an author's books come from correlated subqueries aggregated to JSON, so a page of 100 books
- * with their authors is one round trip.
+ * an author's books are aggregated to JSON in the same statement (a page of books joins its
+ * authors once, `withAuthorsOfPage`), so a page of 100 books with their authors is one round trip.
  */
 export class KyselyCatalogQueries implements CatalogQueries {
   readonly #db: Kysely<CatalogTables>;
@@ -92,14 +92,15 @@ export class KyselyCatalogQueries implements CatalogQueries {
     ];
     const statement = this.#pages.bind<BookRow>(shape, parameters, (p) => {
       const order = byIdAfterIndexedFilter(title !== undefined || authorId !== undefined, 'b');
-      let query = this.#books()
+      let query = this.#bookColumns()
+        .select('b.author_ids')
         .orderBy(order)
         .limit(sql<number>`${p('limit')}`);
       if (title !== undefined) query = query.where(sql<boolean>`b.title ilike ${p('pattern')}`);
       if (authorId !== undefined)
         query = query.where(sql<boolean>`b.author_ids @> array[${p('author')}]::bigint[]`);
       if (after !== undefined) query = query.where(order, '>', p('after'));
-      return searchStatement(query.compile() as CompiledQuery<BookRow>, generic);
+      return searchStatement(withAuthorsOfPage(query).compile(this.#db), generic);
     });
     const { rows } = await this.#db.executeQuery(statement);
     return toPage(rows.map(toBookView), page.limit, (view) => view.id);
@@ -156,6 +157,10 @@ export class KyselyCatalogQueries implements CatalogQueries {
   }
 
   #books() {
+    return this.#bookColumns().select(authorsOfBook().as('authors'));
+  }
+
+  #bookColumns() {
     return this.#db
       .selectFrom('catalog.books as b')
       .select([
@@ -168,9 +173,45 @@ export class KyselyCatalogQueries implements CatalogQueries {
         'b.publication_year',
         ...stampTexts('b'),
         'b.version',
-      ])
-      .select(authorsOfBook().as('authors'));
+      ]);
   }
+}
+
+/** The columns of a page of books, in `BookRow`'s order, without its authors. */
+const PAGE_COLUMNS = sql.raw(
+  [
+    'id',
+    'title',
+    'isbn',
+    'pages',
+    'price_amount',
+    'price_currency',
+    'publication_year',
+    'created_at',
+    'updated_at',
+    'version',
+  ]
+    .map((column) => `page.${column}`)
+    .join(', '),
+);
+
+/**
+ * A page of books (the query selects `b.author_ids` besides the book's columns) with each book's
+ * authors, as `authorsOfBook` gives them for one book, from one join of the page's author ids with
+ * the authors, grouped by book: a subquery per book cost the server about 9 µs a row even for one
+ * author (a page of 20 such books: about 0.36 ms against 0.25 ms so, and 0.09 ms with no authors).
+ * A SELECT, not a WITH: only a SELECT goes to the search lanes (prepared-statements.ts).
+ */
+function withAuthorsOfPage(page: Expression<unknown>) {
+  return sql<BookRow>`select ${PAGE_COLUMNS},
+         coalesce(json_agg(json_build_object('id', a.id::text, 'name', a.first_name || ' ' || a.last_name,
+                                             'version', a.version) order by listed.position)
+                    filter (where a.id is not null), '[]'::json) as authors
+    from (${page}) page
+    left join lateral unnest(page.author_ids) with ordinality as listed(author_id, position) on true
+    left join catalog.authors a on a.id = listed.author_id
+   group by ${PAGE_COLUMNS}
+   order by page.id`;
 }
 
 const authorColumns = [
