@@ -179,18 +179,8 @@ export class KyselyCatalogQueries implements CatalogQueries {
 
 /** The columns of a page of books, in `BookRow`'s order, without its authors. */
 const PAGE_COLUMNS = sql.raw(
-  [
-    'id',
-    'title',
-    'isbn',
-    'pages',
-    'price_amount',
-    'price_currency',
-    'publication_year',
-    'created_at',
-    'updated_at',
-    'version',
-  ]
+  'id title isbn pages price_amount price_currency publication_year created_at updated_at version'
+    .split(' ')
     .map((column) => `page.${column}`)
     .join(', '),
 );
