@@ -169,7 +169,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     const mailer = overrides.mailer ?? smtp ?? new LoggingMailer(http.log, { withBody: !production });
     if (mailer instanceof LoggingMailer && production) {
       http.log.warn(
-        'SMTP_URL is unset: no mail is sent, and the log gets only their recipients and subjects',
+        'SMTP_URL is unset: no mail is sent, and the log gets only their subjects and masked recipients',
       );
     }
     const accessTokens = new JwtAccessTokens({

@@ -3,11 +3,14 @@ import { testApp } from '../../../test/support/app.ts';
 import { LogCapture } from '../../../test/support/log-capture.ts';
 import { signedUpMember } from '../../../test/support/members.ts';
 import { deliver, storedEvents } from '../../../test/support/outbox.ts';
+import { maskedAddress } from './logging-mailer.ts';
 
 const EVENT = 'accounts.password_recovery_requested';
 
 /** Asks for a reset of a new member's password and delivers the mail; every line the app logged. */
-async function resetMailLogged(env: Record<string, string>): Promise<Record<string, unknown>[]> {
+async function resetMailLogged(
+  env: Record<string, string>,
+): Promise<{ lines: Record<string, unknown>[]; email: string }> {
   const logs = new LogCapture();
   const app = await testApp({ env: { OUTBOX_RELAY: 'false', LOG_LEVEL: 'info', ...env }, logStream: logs });
   try {
@@ -19,7 +22,7 @@ async function resetMailLogged(env: Record<string, string>): Promise<Record<stri
     });
     expect(asked.statusCode).toBe(202);
     await deliver(app, 'accounts.send_password_reset_mail', (await storedEvents(app, EVENT)).at(-1)!);
-    return logs.lines;
+    return { lines: logs.lines, email: member.email };
   } finally {
     await app.close();
   }
@@ -27,23 +30,37 @@ async function resetMailLogged(env: Record<string, string>): Promise<Record<stri
 
 describe('mails without SMTP_URL', () => {
   it('are logged with their body in development, reset link included', async () => {
-    const [mail] = (await resetMailLogged({ NODE_ENV: 'development' })).filter((line) => line.mail);
+    const { lines, email } = await resetMailLogged({ NODE_ENV: 'development' });
+    const [mail] = lines.filter((line) => line.mail);
     expect(mail?.mail).toEqual({
-      to: expect.any(String),
+      to: email,
       subject: expect.any(String),
       text: expect.stringMatching(/token=[\w-]{20,}/),
     });
   });
 
-  it('are logged without their body in production: no reset link reaches the log', async () => {
-    const logs = await resetMailLogged({
+  it('are logged without their body and with the recipient masked in production: no reset link reaches the log', async () => {
+    const { lines, email } = await resetMailLogged({
       NODE_ENV: 'production',
       JWT_SECRET: 'a-production-secret-of-more-than-32-bytes-0123456789',
     });
-    expect(logs.filter((line) => line.mail).map((line) => line.mail)).toEqual([
-      { to: expect.any(String), subject: expect.any(String) },
+    expect(lines.filter((line) => line.mail).map((line) => line.mail)).toEqual([
+      { to: `${email[0]}***${email.slice(email.indexOf('@'))}`, subject: expect.any(String) },
     ]);
-    // No line of the whole run holds the link.
-    expect(JSON.stringify(logs)).not.toMatch(/token=/);
+    // No line of the whole run holds the link, nor the member's address.
+    expect(JSON.stringify(lines)).not.toMatch(/token=/);
+    expect(JSON.stringify(lines)).not.toContain(email);
+  });
+});
+
+describe('maskedAddress', () => {
+  it.each([
+    ['reader@example.com', 'r***@example.com'],
+    ['a@b.example', 'a***@b.example'],
+    ['"odd@local"@example.com', '"***@example.com'],
+    ['no-at-sign', '***'],
+    ['@example.com', '***'],
+  ])('masks %s as %s', (address, masked) => {
+    expect(maskedAddress(address)).toBe(masked);
   });
 });

@@ -5,7 +5,8 @@ import type { Mailer, MailMessage } from '../application/mailer.ts';
  * The mailer when SMTP_URL is unset: each message is written to the log instead of being sent, so
  * development needs no mail server. Mails may carry links that grant access (a password reset's),
  * so the body is logged only when `withBody` (outside production): in production the log gets the
- * recipient and subject alone, and whoever reads the logs cannot take over an account.
+ * subject and the recipient, masked (`a***@example.com`), and whoever reads the logs can neither
+ * take over an account nor collect the members' addresses.
  */
 export class LoggingMailer implements Mailer {
   readonly #log: FastifyBaseLogger;
@@ -19,10 +20,17 @@ export class LoggingMailer implements Mailer {
   async send(message: MailMessage): Promise<void> {
     const { to, subject, text } = message;
     this.#log.info(
-      { mail: this.#withBody ? { to, subject, text } : { to, subject } },
+      { mail: this.#withBody ? { to, subject, text } : { to: maskedAddress(to), subject } },
       this.#withBody
         ? 'mail (not sent: SMTP_URL is unset)'
         : 'mail not sent: SMTP_URL is unset (body withheld)',
     );
   }
+}
+
+/** The address with its local part reduced to its first character: enough to tell mails apart. */
+export function maskedAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return '***';
+  return `${address.slice(0, 1)}***${address.slice(at)}`;
 }
