@@ -96,6 +96,22 @@ describe.runIf(onServer)('lookup pipeline (PostgreSQL server)', () => {
     );
   });
 
+  it('runs a search written as a WITH query on the search lanes, unless a part of it writes', async () => {
+    const planModeOf = async (text: string) =>
+      (await db.executeQuery(preparedSearch(sql<{ value: string }>`${sql.raw(text)}`.compile(db)))).rows[0]
+        ?.value;
+    expect(
+      await planModeOf(`with s as (select current_setting('plan_cache_mode') as value) select value from s`),
+    ).toBe('force_generic_plan');
+    // A data-modifying CTE may wait on a row lock: it goes to the pool, never a lane.
+    expect(
+      await planModeOf(
+        `with w as (delete from public.pipeline_probe where false returning id)
+         select current_setting('plan_cache_mode') as value from (select 1) one left join w on true`,
+      ),
+    ).toBe('auto');
+  });
+
   it("keeps the connection string's own session options on the search lanes", async () => {
     if (fresh.target.kind !== 'postgres') throw new Error('a server test');
     const url = new URL(fresh.target.url);

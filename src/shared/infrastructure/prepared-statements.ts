@@ -140,13 +140,19 @@ function statementName(sql: string): string {
 const LOCKING = / for (update|no key update|share|key share)\b/i;
 const LOOKUP_SELECT = `${FIXED}select `;
 const SEARCH_SELECT = `${SEARCH}select `;
+const SEARCH_WITH = `${SEARCH}with `;
+/** A word only a statement that writes (or a data-modifying CTE) holds; in a name it only costs a lane. */
+const WRITING = /\b(insert|update|delete|merge)\b/i;
 /** A statement a pipeline may take: a SELECT with that mark, taking no row locks. */
 const pipelined = (sql: string, markedSelect: string) => sql.startsWith(markedSelect) && !LOCKING.test(sql);
+/** A search written as a WITH query, none of whose parts writes or locks, may go to the search lanes too. */
+const readOnlySearchWith = (sql: string) =>
+  sql.startsWith(SEARCH_WITH) && !WRITING.test(sql) && !LOCKING.test(sql);
 
 /** The pipeline for a checkout's first statement, if one takes it; the pool's otherwise. */
 function pipelineFor(sql: string, pipelines: Pipelines): LookupPipeline | undefined {
   if (pipelined(sql, LOOKUP_SELECT)) return pipelines.lookups;
-  if (pipelined(sql, SEARCH_SELECT)) return pipelines.searches;
+  if (pipelined(sql, SEARCH_SELECT) || readOnlySearchWith(sql)) return pipelines.searches;
   // First on its checkout, so no BEGIN came before it: it is autocommitted wherever it runs.
   if (sql.startsWith(WRITE)) return pipelines.writes;
   return undefined;

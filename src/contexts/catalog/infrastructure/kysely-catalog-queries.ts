@@ -190,7 +190,6 @@ const PAGE_COLUMNS = sql.raw(
  * authors, as `authorsOfBook` gives them for one book, from one join of the page's author ids with
  * the authors, grouped by book: a subquery per book cost the server about 9 µs a row even for one
  * author (a page of 20 such books: about 0.36 ms against 0.25 ms so, and 0.09 ms with no authors).
- * A SELECT, not a WITH: only a SELECT goes to the search lanes (prepared-statements.ts).
  */
 function withAuthorsOfPage(page: Expression<unknown>) {
   return sql<BookRow>`select ${PAGE_COLUMNS},
