@@ -574,11 +574,12 @@ describe('UnitOfWorkScope.insert', () => {
         [12, 'twelve'],
       ] as const) {
         const work = scope();
-        await work.insert<Tables, 'public.uow_items'>('public.uow_items', { id, name, version: 1 });
+        // Columns in an order no other test uses: the first command's shapes are new to the process.
+        await work.insert<Tables, 'public.uow_items'>('public.uow_items', { version: 1, name, id });
         await work.insert<Tables, 'public.uow_notes'>('public.uow_notes', {
-          id,
-          item_id: id,
           text: `${name}'s`,
+          item_id: id,
+          id,
         });
         statements = [];
         await work.commit();

@@ -187,7 +187,7 @@ export class UnitOfWorkScope {
   async insert<DB, Table extends keyof DB & string>(
     table: Table,
     rows: InsertObject<DB, Table> | readonly InsertObject<DB, Table>[],
-    options: WriteOptions = {},
+    options: Pick<WriteOptions, 'translateError'> = {},
   ): Promise<void> {
     this.#open();
     const list = (Array.isArray(rows) ? rows : [rows]) as readonly Record<string, unknown>[];

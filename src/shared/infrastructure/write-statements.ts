@@ -57,21 +57,20 @@ export interface PlainInsert {
 export class InsertWrite implements PendingWrite {
   readonly target: WriteTarget;
   readonly plain: PlainInsert | undefined;
-  readonly expectOneRow: (() => Error) | undefined;
   readonly translateError: ((error: unknown) => Error | undefined) | undefined;
   readonly #db: Kysely<AnyRow>;
   readonly #rows: readonly Record<string, unknown>[];
   #query: WriteQuery | undefined;
 
+  /** No `expectOneRow`: a plain INSERT stores all its rows or fails; it has no check to lose. */
   constructor(
     db: Kysely<unknown>,
     table: string,
     rows: readonly Record<string, unknown>[],
-    options: WriteOptions,
+    options: Pick<WriteOptions, 'translateError'>,
   ) {
     this.target = { table, changesRows: false };
     this.plain = plainInsert(table, rows);
-    this.expectOneRow = options.expectOneRow;
     this.translateError = options.translateError;
     this.#db = db as Kysely<AnyRow>;
     this.#rows = rows;

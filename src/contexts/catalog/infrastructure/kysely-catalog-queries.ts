@@ -3,7 +3,7 @@ import { type CompiledQuery, type Expression, type Kysely, type RawBuilder, sql 
 import { type Page, type PageRequest, toPage } from '../../../shared/application/pagination.ts';
 import type { Id } from '../../../shared/domain/id.ts';
 import { isoStamps, stampTexts } from '../../../shared/infrastructure/instants.ts';
-import { prepared, preparedSearch } from '../../../shared/infrastructure/prepared-statements.ts';
+import { everyColumn, prepared, preparedSearch } from '../../../shared/infrastructure/prepared-statements.ts';
 import {
   type StatementParameter,
   StatementsByShape,
@@ -177,10 +177,20 @@ export class KyselyCatalogQueries implements CatalogQueries {
   }
 }
 
-/** The columns of a page of books, in `BookRow`'s order, without its authors. */
+/** The columns of a page of books, without its authors: every other column of `BookRow` (checked). */
 const PAGE_COLUMNS = sql.raw(
-  'id title isbn pages price_amount price_currency publication_year created_at updated_at version'
-    .split(' ')
+  everyColumn<Omit<BookRow, 'authors'>>()(
+    'id',
+    'title',
+    'isbn',
+    'pages',
+    'price_amount',
+    'price_currency',
+    'publication_year',
+    'created_at',
+    'updated_at',
+    'version',
+  )
     .map((column) => `page.${column}`)
     .join(', '),
 );
