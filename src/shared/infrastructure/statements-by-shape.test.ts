@@ -66,4 +66,44 @@ describe('StatementsByShape', () => {
       );
     expect(missing).toThrow('not (<owner>,<status>)');
   });
+
+  it('binds values in order to a text compiled once, kept only when it binds exactly those values', () => {
+    const statements = new StatementsByShape();
+    let compiles = 0;
+    const insert = (row: { id: string; status: string; owner: string }) =>
+      statements.bindInOrder('t(id,status,owner)x1', Object.values(row), () => {
+        compiles += 1;
+        return db.insertInto('t').values(row).compile();
+      });
+    const first = insert({ id: '1', status: 'active', owner: 'ada' });
+    const second = insert({ id: '2', status: 'archived', owner: 'bob' });
+    expect(compiles).toBe(1);
+    expect(second.sql).toBe(first.sql);
+    expect(second.parameters).toEqual(['2', 'archived', 'bob']);
+
+    // A text that does not bind the values given (here an expression in place of one) is not kept.
+    const withExpression = () =>
+      statements.bindInOrder('t(status)x1', ['active'], () => {
+        compiles += 1;
+        return db.insertInto('t').values({ id: '3', status: sql`upper('active')`, owner: 'cy' }).compile();
+      });
+    withExpression();
+    withExpression();
+    expect(compiles).toBe(3);
+  });
+
+  it('keeps at most its limit of shapes, and compiles later ones on every call', () => {
+    const statements = new StatementsByShape({ limit: 1 });
+    let compiles = 0;
+    const select = (shape: string, id: string) =>
+      statements.bindInOrder(shape, [id], () => {
+        compiles += 1;
+        return db.selectFrom('t').select('status').where('id', '=', id).compile();
+      });
+    select('kept', '1');
+    select('kept', '2');
+    select('over', '3');
+    expect(select('over', '4').parameters).toEqual(['4']);
+    expect(compiles).toBe(3);
+  });
 });

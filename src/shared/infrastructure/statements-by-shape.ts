@@ -17,6 +17,12 @@ export type StatementParameter = readonly [name: string, value: unknown];
  */
 export class StatementsByShape {
   readonly #byShape = new Map<string, CompiledQuery<unknown>>();
+  readonly #limit: number;
+
+  /** `limit`: how many shapes it keeps; a shape first seen after that is compiled on every call. */
+  constructor({ limit = Number.POSITIVE_INFINITY }: { limit?: number } = {}) {
+    this.#limit = limit;
+  }
 
   bind<R>(
     shape: string,
@@ -32,9 +38,34 @@ export class StatementsByShape {
         throw new Error(
           `the ${shape} statement takes (${compiled.parameters.join()}), not (${expected.join()})`,
         );
-      this.#byShape.set(shape, compiled);
+      this.#keep(shape, compiled);
     }
     return { ...compiled, parameters: present.map(([, value]) => value) };
+  }
+
+  /**
+   * For a statement whose values have no names, but whose shape says where each goes (a plain
+   * INSERT's rows: `plainInsert`): `compile` makes it from the values themselves, and the text is
+   * kept only when the compiled statement binds exactly `values`, in that order (else that shape is
+   * compiled on every call, correct but not cheaper). Later calls only bind.
+   */
+  bindInOrder<R>(
+    shape: string,
+    values: readonly unknown[],
+    compile: () => CompiledQuery<R>,
+  ): CompiledQuery<R> {
+    const kept = this.#byShape.get(shape) as CompiledQuery<R> | undefined;
+    if (kept !== undefined) return { ...kept, parameters: values };
+    const compiled = compile();
+    const bindsValues =
+      compiled.parameters.length === values.length &&
+      compiled.parameters.every((value, i) => value === values[i]);
+    if (bindsValues) this.#keep(shape, compiled);
+    return compiled;
+  }
+
+  #keep(shape: string, compiled: CompiledQuery<unknown>): void {
+    if (this.#byShape.size < this.#limit) this.#byShape.set(shape, compiled);
   }
 }
 

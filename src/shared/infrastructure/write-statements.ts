@@ -1,5 +1,5 @@
 import {
-  CompiledQuery,
+  type CompiledQuery,
   type DeleteQueryBuilder,
   type InsertQueryBuilder,
   type Kysely,
@@ -9,6 +9,7 @@ import {
 } from 'kysely';
 import { errorDetail, PgErrorCode, sqlState } from './database.ts';
 import { preparedIfRoom } from './prepared-statements.ts';
+import { StatementsByShape } from './statements-by-shape.ts';
 
 /**
  * How a unit of work's queued writes become statements (docs/adr/0005): as one statement of
@@ -113,17 +114,16 @@ function isPlainValue(value: unknown): boolean {
 }
 
 /**
- * Statement texts by the shapes of their plain INSERTs: a command that creates an aggregate
+ * The statements made only of plain INSERTs, by their shapes: a command that creates an aggregate
  * (its row and its events) builds and compiles its statement with Kysely once, then binds.
  */
-const PLAIN_TEXTS = new Map<string, string>();
-const PLAIN_TEXTS_LIMIT = 1_000;
+const PLAIN_STATEMENTS = new StatementsByShape({ limit: 1_000 });
 
-/** The key of a statement made only of plain INSERTs (none counted), else undefined. */
+/** The key of a statement made only of plain INSERTs, else undefined. */
 function plainShape(writes: readonly PendingWrite[]): string | undefined {
   let shape = '';
   for (const write of writes) {
-    if (write.plain === undefined || write.expectOneRow !== undefined) return undefined;
+    if (write.plain === undefined) return undefined;
     shape += `${write.plain.shape};`;
   }
   return shape;
@@ -184,40 +184,25 @@ export async function asOneStatement(
   writes: readonly PendingWrite[],
   mark: <R>(query: CompiledQuery<R>) => CompiledQuery<R>,
 ): Promise<number[]> {
+  const checked = writes.flatMap((write, i) => (write.expectOneRow === undefined ? [] : [i]));
+  const compile = (): CompiledQuery =>
+    writes.length === 1 ? writes[0]!.query.compile() : withCtes(db, writes, checked);
   const shape = plainShape(writes);
-  const text = shape === undefined ? undefined : PLAIN_TEXTS.get(shape);
-  if (text !== undefined) {
-    const parameters = writes.flatMap((write) => write.plain!.parameters);
-    const result = await db.executeQuery(mark(CompiledQuery.raw(text, parameters)));
-    return writes.length === 1 ? [Number(result.numAffectedRows ?? 0)] : writes.map(() => 1);
-  }
-  const remember = (compiled: CompiledQuery): CompiledQuery => {
-    if (shape !== undefined && PLAIN_TEXTS.size < PLAIN_TEXTS_LIMIT) {
-      const parameters = writes.flatMap((write) => write.plain!.parameters);
-      // Kept only when Kysely bound exactly the values, in order: else the shape does not say it all.
-      const same =
-        parameters.length === compiled.parameters.length &&
-        parameters.every((value, i) => value === compiled.parameters[i]);
-      if (same) PLAIN_TEXTS.set(shape, compiled.sql);
-    }
-    return compiled;
-  };
+  const statement =
+    shape === undefined
+      ? compile()
+      : PLAIN_STATEMENTS.bindInOrder(
+          shape,
+          writes.flatMap((write) => write.plain!.parameters),
+          compile,
+        );
   if (writes.length === 1) {
-    const result = await db.executeQuery(mark(remember(writes[0]!.query.compile())));
+    const result = await db.executeQuery(mark(statement));
     return [Number(result.numAffectedRows ?? 0)];
   }
-  const name = (i: number) => sql.id(`w${i}`);
-  const ctes = writes.map((write, i) => {
-    const counted = write.expectOneRow === undefined ? write.query : returningOne(write.query);
-    return sql`${name(i)} as (${counted})`;
-  });
-  const checked = writes.flatMap((write, i) => (write.expectOneRow === undefined ? [] : [i]));
-  const counts = checked.map((i) => sql`(select count(*) from ${name(i)})::int`);
-  const select =
-    checked.length === 0 ? sql`select 1` : sql`select shared.expect_one_row_each(array[${sql.join(counts)}])`;
   try {
     // Prepared: one command shape gives one text, and planning a CTE of writes costs more than running it.
-    await db.executeQuery(mark(remember(sql`with ${sql.join(ctes)} ${select}`.compile(db))));
+    await db.executeQuery(mark(statement));
   } catch (error) {
     if (sqlState(error) !== PgErrorCode.rowCheckFailed) throw error;
     // DETAIL is the position of the write that lost; without it, the first checked write stands for it.
@@ -226,6 +211,23 @@ export async function asOneStatement(
   }
   // Every checked write changed its one row, or the statement would have failed.
   return writes.map(() => 1);
+}
+
+/** `with w0 as (…), w1 as (…) select …`: the checked writes (by position) counted by the final SELECT. */
+function withCtes(
+  db: Kysely<unknown>,
+  writes: readonly PendingWrite[],
+  checked: readonly number[],
+): CompiledQuery {
+  const name = (i: number) => sql.id(`w${i}`);
+  const ctes = writes.map((write, i) => {
+    const counted = write.expectOneRow === undefined ? write.query : returningOne(write.query);
+    return sql`${name(i)} as (${counted})`;
+  });
+  const counts = checked.map((i) => sql`(select count(*) from ${name(i)})::int`);
+  const select =
+    checked.length === 0 ? sql`select 1` : sql`select shared.expect_one_row_each(array[${sql.join(counts)}])`;
+  return sql`with ${sql.join(ctes)} ${select}`.compile(db);
 }
 
 export async function oneByOne(db: Kysely<unknown>, writes: readonly PendingWrite[]): Promise<number[]> {
