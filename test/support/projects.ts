@@ -25,6 +25,7 @@ import {
   inMemoryUnitOfWorkFactory,
 } from '../../src/shared/infrastructure/in-memory-unit-of-work.ts';
 import { LoggingMailer } from '../../src/shared/infrastructure/logging-mailer.ts';
+import { signedUpMember } from './members.ts';
 
 /** A fixed clock and an id generator on it: deterministic domain tools. */
 export function fixedTools(start = '2026-06-01T10:00:00.000Z'): DomainTools & { clock: FixedClock } {
@@ -128,25 +129,10 @@ export function bearer(app: App, memberId: Id): { authorization: string } {
   return { authorization: `Bearer ${app.accessTokens.issue({ memberId, role: 'member' }).token}` };
 }
 
-let signedUp = 0;
-
-/**
- * A member signed up through the API (the events of a real sign-up), with their bearer header;
- * a new email each time unless one is given.
- */
-export async function signedUpMember(
-  app: App,
-  email = `member${++signedUp}-${process.pid}@example.com`,
-): Promise<{ id: string; headers: { authorization: string } }> {
-  const response = await app.http.inject({
-    method: 'POST',
-    url: '/api/v1/members',
-    payload: { email, passwd: 'Correct-Horse-9', name: 'Ada Lovelace' },
-  });
-  if (response.statusCode !== 201)
-    throw new Error(`sign-up answered ${response.statusCode}: ${response.body}`);
-  const id = response.json().id as string;
-  return { id, headers: bearer(app, Id.of(id)) };
+/** A member signed up through the API (`signedUpMember` of members.ts), with their bearer header. */
+export async function signedUpOwner(app: App): Promise<{ id: string; headers: { authorization: string } }> {
+  const member = await signedUpMember(app);
+  return { id: member.id, headers: { authorization: member.auth } };
 }
 
 /**

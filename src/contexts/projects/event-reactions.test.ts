@@ -5,7 +5,7 @@ import { onServer } from '../../../test/support/database.ts';
 import {
   outboxEventsOf,
   projectsSubscriptions,
-  signedUpMember,
+  signedUpOwner,
   subscription,
 } from '../../../test/support/projects.ts';
 import type { App } from '../../app.ts';
@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const signUp = () => signedUpMember(app);
+const signUp = () => signedUpOwner(app);
 
 /** Delivers one event to the projects context the way the relay will: in a transaction of its own. */
 async function deliver(event: DomainEvent): Promise<void> {

@@ -21,7 +21,7 @@ export class ProjectName {
       );
     }
     if (!isOneLine(value))
-      throw new InvalidProjectNameError('A project name cannot contain control characters');
+      throw new InvalidProjectNameError('A project name is one line of text without control characters');
     return new ProjectName(value);
   }
 

@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../../../../test/support/app.ts';
 import { expectProblem } from '../../../../test/support/problem.ts';
-import { outboxEventsOf, signedUpMember, subscription } from '../../../../test/support/projects.ts';
+import { outboxEventsOf, signedUpOwner, subscription } from '../../../../test/support/projects.ts';
 import type { App } from '../../../app.ts';
 import type { DomainEvent } from '../../../shared/domain/domain-event.ts';
 import type { Id } from '../../../shared/domain/id.ts';
@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const signUp = () => signedUpMember(app);
+const signUp = () => signedUpOwner(app);
 
 type Member = Awaited<ReturnType<typeof signUp>>;
 
