@@ -329,16 +329,13 @@ async function createSuperuser(
 ): Promise<number> {
   const app = await buildCliApp(config);
   try {
-    const result = await app.bus
-      .execute({
-        type: 'accounts.ensure_superuser',
-        email,
-        password,
-        ...(name === undefined ? {} : { name }),
-      })
-      .catch((error: unknown) => {
-        throw asUsageError(error);
-      });
+    // Email, password and name were checked with the command line (superuserInvocation).
+    const result = await app.bus.execute({
+      type: 'accounts.ensure_superuser',
+      email,
+      password,
+      ...(name === undefined ? {} : { name }),
+    });
     const { member } = result;
     if (result.outcome === 'taken_by_member') {
       print(`${member.email} belongs to a member who is not a superuser; nothing changed`);
@@ -369,9 +366,7 @@ async function openMigrated(config: Config, print: Print): Promise<Database<unkn
   try {
     if (await hasPendingMigrations(database.db, migrationFolders)) {
       if (!config.autoMigrate) {
-        throw new MigrationError(
-          'The database has pending migrations: run `npm run cli -- migrate up` first (AUTO_MIGRATE is false)',
-        );
+        throw new NotMigratedError();
       }
       for (const line of await migrateToLatest(database.db, migrationFolders)) print(line);
     }

@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.ts';
+import { buildApp, NotMigratedError } from '../../src/app.ts';
 import { runCli, UsageError } from '../../src/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Mailer, MailMessage } from '../../src/shared/application/mailer.ts';
-import { MigrationError } from '../../src/shared/infrastructure/migrator.ts';
 import { emptyDatabase } from '../support/empty-database.ts';
 import { FakePasswordHasher } from '../support/fake-password-hasher.ts';
 
@@ -114,7 +113,7 @@ describe('npm run cli -- outbox', { timeout: 120_000 }, () => {
     const url = await emptyDatabaseUrl();
     await expect(
       runCli(['outbox', 'status'], configFor(url, { AUTO_MIGRATE: 'false' }), () => undefined),
-    ).rejects.toThrow(MigrationError);
+    ).rejects.toThrow(NotMigratedError);
     const { code, output } = await cli(url, 'outbox', 'status');
     expect(code).toBe(0);
     expect(output).toMatch(/^applied 20261125_0001_shared_outbox_and_worker_leases$/m);

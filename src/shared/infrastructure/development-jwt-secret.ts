@@ -9,7 +9,8 @@ export interface DevelopmentSecret {
   readonly file: string | undefined;
 }
 
-const FILE_NAME = 'bounded-jwt-secret';
+/** The secret's file in a PGlite data folder (the folder's lock counts it as Bounded's own). */
+export const JWT_SECRET_FILE = 'bounded-jwt-secret';
 
 /**
  * The JWT signing secret when JWT_SECRET is not set (development and tests only: production
@@ -28,8 +29,8 @@ export async function developmentJwtSecret(
     !options.persist || (target.kind === 'pglite' && target.dataDir === undefined)
       ? undefined
       : target.kind === 'pglite'
-        ? join(target.dataDir!, FILE_NAME)
-        : join(options.cwd ?? process.cwd(), '.data', FILE_NAME);
+        ? join(target.dataDir!, JWT_SECRET_FILE)
+        : join(options.cwd ?? process.cwd(), '.data', JWT_SECRET_FILE);
   if (file === undefined) return { secret: newSecret(), file };
   const kept = await readFile(file, 'utf8').then(
     (text) => text.trim(),

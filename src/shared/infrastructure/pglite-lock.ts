@@ -2,6 +2,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { JWT_SECRET_FILE } from './development-jwt-secret.ts';
 
 /**
  * PGlite runs PostgreSQL inside the process, with nothing to stop a second process from opening
@@ -21,7 +22,7 @@ export const LOCK_FILE = 'bounded.lock';
  * development-jwt-secret.ts), hidden files (.gitkeep, .DS_Store) and a fresh volume's lost+found.
  */
 const isHarmless = (entry: string) =>
-  entry === LOCK_FILE || entry === 'bounded-jwt-secret' || entry === 'lost+found' || entry.startsWith('.');
+  entry === LOCK_FILE || entry === JWT_SECRET_FILE || entry === 'lost+found' || entry.startsWith('.');
 
 /** A lock written this long ago and still empty was left by a process that died while writing it. */
 const EMPTY_LOCK_GRACE_MS = 10_000;

@@ -17,7 +17,8 @@ export class MemberName {
     if (length === 0 || length > MemberName.MAX_LENGTH) {
       throw new InvalidMemberNameError(`A name is 1 to ${MemberName.MAX_LENGTH} characters long`);
     }
-    if (!isOneLine(value)) throw new InvalidMemberNameError('A name is one line of text without control characters');
+    if (!isOneLine(value))
+      throw new InvalidMemberNameError('A name is one line of text without control characters');
     return new MemberName(value);
   }
 

@@ -20,7 +20,8 @@ export class TaskName {
         `A task name is ${TaskName.MIN_LENGTH} to ${TaskName.MAX_LENGTH} characters long, not counting surrounding spaces`,
       );
     }
-    if (!isOneLine(value)) throw new InvalidTaskNameError('A task name is one line of text without control characters');
+    if (!isOneLine(value))
+      throw new InvalidTaskNameError('A task name is one line of text without control characters');
     return new TaskName(value);
   }
 
