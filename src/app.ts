@@ -111,7 +111,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     return503OnClosing: false,
     frameworkErrors,
   });
-  registerDrainingAnswer(http);
   const echo = config.sqlEcho
     ? (event: { sql: string; durationMs: number; error?: unknown }) =>
         (requestLogger.getStore() ?? http.log).info(
@@ -280,6 +279,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       ...(config.cors.allowHeaders === '*' ? {} : { allowedHeaders: [...config.cors.allowHeaders] }),
       exposedHeaders: ['location', 'etag', 'retry-after', 'x-request-id', 'www-authenticate'],
     });
+    // After the response headers and CORS, so that a draining answer carries them; before every route's guards.
+    registerDrainingAnswer(http);
     await registerApiDocs(http, {
       title: 'Bounded API',
       version: '1.0.0',

@@ -80,11 +80,7 @@ const ROUTING_ERRORS: Readonly<Record<string, Problem>> = {
     'request.malformed',
     'The URL is not valid: it has a broken percent-encoding',
   ),
-  FST_ERR_MAX_PARAM_LENGTH: problem(
-    414,
-    'request.uri_too_long',
-    'A path segment is longer than 100 characters',
-  ),
+  FST_ERR_MAX_PARAM_LENGTH: problem(414, 'request.uri_too_long', 'A path segment is too long'),
 };
 
 /**

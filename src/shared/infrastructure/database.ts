@@ -1,7 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { LookupPipeline } from './lookup-pipeline.ts';
+import { LookupPipeline, QUERY_READ_TIMEOUT } from './lookup-pipeline.ts';
 import { lockDataFolder } from './pglite-lock.ts';
 import { preparingPool, VARYING_PER_CONNECTION } from './prepared-statements.ts';
 import { timestamptzParser } from './timestamptz.ts';
@@ -268,7 +268,7 @@ const DRIVER_FAILURES: ReadonlyMap<string, DatabaseOutage> = new Map<string, Dat
   ['timeout exceeded when trying to connect', 'busy'],
   ['Connection terminated unexpectedly', 'lost'],
   // A lane's statement unanswered for LANE_ANSWER_TIMEOUT_MS (the lane is then dropped).
-  ['Query read timeout', 'lost'],
+  [QUERY_READ_TIMEOUT, 'lost'],
 ]);
 
 /**

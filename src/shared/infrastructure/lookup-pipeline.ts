@@ -102,7 +102,7 @@ export function isStaleStatement(error: unknown): boolean {
  */
 export const LANE_ANSWER_TIMEOUT_MS = 15_000;
 /** pg's message for a statement past its `query_timeout`. */
-const QUERY_READ_TIMEOUT = 'Query read timeout';
+export const QUERY_READ_TIMEOUT = 'Query read timeout';
 
 export interface LaneOptions {
   /**
