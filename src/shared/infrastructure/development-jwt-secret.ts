@@ -2,15 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DatabaseTarget } from './database.ts';
+import { JWT_SECRET_FILE } from './pglite-lock.ts';
 
 export interface DevelopmentSecret {
   readonly secret: string;
   /** The file it is kept in, or undefined when it lives only as long as the process. */
   readonly file: string | undefined;
 }
-
-/** The secret's file in a PGlite data folder (the folder's lock counts it as Bounded's own). */
-export const JWT_SECRET_FILE = 'bounded-jwt-secret';
 
 /**
  * The JWT signing secret when JWT_SECRET is not set (development and tests only: production

@@ -2,7 +2,6 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { JWT_SECRET_FILE } from './development-jwt-secret.ts';
 
 /**
  * PGlite runs PostgreSQL inside the process, with nothing to stop a second process from opening
@@ -16,6 +15,9 @@ import { JWT_SECRET_FILE } from './development-jwt-secret.ts';
  * volume) cannot be judged from here: it is refused, with the way out in the message.
  */
 export const LOCK_FILE = 'bounded.lock';
+
+/** The development JWT secret's file in a PGlite data folder (development-jwt-secret.ts keeps it there). */
+export const JWT_SECRET_FILE = 'bounded-jwt-secret';
 
 /**
  * What may sit in a folder that holds no database yet: Bounded's own files (see
