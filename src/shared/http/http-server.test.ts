@@ -117,9 +117,13 @@ describe('the HTTP server', () => {
     expect(response.statusCode).toBe(200);
     const spec = response.json() as {
       openapi: string;
+      info: { description: string };
       paths: Record<string, Record<string, Record<string, unknown>>>;
     };
     expect(spec.openapi).toBe('3.1.0');
+    // The answers no single operation lists, because any of them may give them.
+    for (const code of ['request.malformed', 'request.uri_too_long', 'service.unavailable'])
+      expect(spec.info.description).toContain(code);
     const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => ({ path, method, op })),
     );
