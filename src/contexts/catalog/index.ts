@@ -12,6 +12,7 @@ import { catalogCommandHandlers, catalogCommandTypes } from './application/comma
 import type { CatalogRepositories } from './application/dependencies.ts';
 import { catalogErrorStatuses } from './http/error-statuses.ts';
 import { catalogRoutes } from './http/routes.ts';
+import { showCurrentAuthorName } from './infrastructure/book-author-refs.ts';
 import { KyselyAuthorRepository } from './infrastructure/kysely-author-repository.ts';
 import { KyselyBookRepository } from './infrastructure/kysely-book-repository.ts';
 import { KyselyCatalogQueries } from './infrastructure/kysely-catalog-queries.ts';
@@ -26,7 +27,7 @@ export const catalogRepositories = (
 });
 
 /**
- * How authors follow books: one subscription per event. Each delivery runs in its own
+ * How authors follow books, and books' views their authors' names: one subscription per event. Each delivery runs in its own
  * transaction; the unit of work made on it joins that transaction.
  */
 export function catalogSubscriptions(outbox: Outbox): EventSubscription[] {
@@ -45,6 +46,18 @@ export function catalogSubscriptions(outbox: Outbox): EventSubscription[] {
       subscriber: 'catalog.author_unlists_book',
       onlyDatabaseEffects: true,
       handle: (event, tx) => authorUnlistsBook(event, onDelivery(tx)),
+    },
+    {
+      // The rename's own statement showed the new name on the books it could see; this shows it
+      // on a book whose write raced the rename (see book-author-refs.ts).
+      event: 'catalog.author_updated',
+      subscriber: 'catalog.books_show_author_name',
+      onlyDatabaseEffects: true,
+      handle: async (event, tx) => {
+        const { changed } = event.payload;
+        if (changed.includes('first_name') || changed.includes('last_name'))
+          await showCurrentAuthorName(tx, event.aggregate_id.toString());
+      },
     },
   ];
 }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aBook, anAuthor, outboxEvent } from '../../../test/support/catalog.ts';
 import { onServer, openTestDatabase } from '../../../test/support/database.ts';
@@ -11,7 +11,9 @@ import { Outbox } from '../../shared/infrastructure/outbox.ts';
 import { kyselyUnitOfWorkFactory } from '../../shared/infrastructure/unit-of-work.ts';
 import { catalogCommandHandlers } from './application/commands.ts';
 import { catalogRepositories, catalogSubscriptions } from './index.ts';
+import { showAuthorName } from './infrastructure/book-author-refs.ts';
 import { KyselyCatalogQueries } from './infrastructure/kysely-catalog-queries.ts';
+import type { CatalogTables } from './infrastructure/tables.ts';
 
 type Db = Awaited<ReturnType<typeof openTestDatabase>>;
 
@@ -70,6 +72,7 @@ describe(`the author follows the book through the outbox (on ${onServer ? 'the P
     expect(subscriptions.map((s) => [s.event, s.subscriber])).toEqual([
       ['catalog.author_added_to_book', 'catalog.author_lists_book'],
       ['catalog.author_removed_from_book', 'catalog.author_unlists_book'],
+      ['catalog.author_updated', 'catalog.books_show_author_name'],
     ]);
   });
 
@@ -151,4 +154,103 @@ describe(`the author follows the book through the outbox (on ${onServer ? 'the P
       /no author_id/,
     );
   });
+});
+
+describe(`a book's view shows its authors' names as they are (on ${onServer ? 'the PostgreSQL server' : 'PGlite'})`, () => {
+  /** A book naming a new author (Ann Author), as stored. */
+  async function bookNamingAnAuthor() {
+    const book = (await bus.execute(aBook())).id;
+    const author = (await bus.execute(anAuthor({ firstName: 'Ann', lastName: 'Author' }))).id;
+    await bus.execute({ type: 'catalog.add_author_to_book', bookId: book, authorId: author });
+    return { book, author };
+  }
+  const shown = async (book: Id) => (await queries.book(book))!;
+  const namesShown = async (book: Id) => (await shown(book)).view.authors.map((a) => a.name);
+  const storedRefs = async (book: Id) =>
+    (
+      await sql<{
+        refs: Json;
+      }>`select author_refs as refs from catalog.books where id = ${book.toString()}`.execute(database.db)
+    ).rows[0]!.refs;
+  /** Puts back a copy of the book's authors, as a write that raced a rename would have left it. */
+  const leaveRefs = (book: Id, refs: Json) =>
+    sql`update catalog.books set author_refs = ${JSON.stringify(refs)}::jsonb where id = ${book.toString()}`.execute(
+      database.db,
+    );
+
+  it("shows a rename on a book the rename's own statement missed once catalog.author_updated is handled, and only once", async () => {
+    const { book, author } = await bookNamingAnAuthor();
+    const raced = await storedRefs(book);
+    await bus.execute({ type: 'catalog.update_author', authorId: author, firstName: 'Anne' });
+    const renamed = await shown(book);
+    expect(renamed.view.authors.map((a) => a.name)).toEqual(['Anne Author']);
+    // A book write that began before the rename and committed after it read the old name.
+    await leaveRefs(book, raced);
+    expect(await namesShown(book)).toEqual(['Ann Author']);
+
+    const [updated] = await eventsOf(author, 'catalog.author_updated');
+    await deliver(updated!);
+    expect(await shown(book)).toEqual(renamed);
+    await deliver(updated!);
+    expect(await shown(book)).toEqual(renamed);
+  });
+
+  it("leaves the books' views, and their revisions, as they were when an author changes anything but the name", async () => {
+    const { book, author } = await bookNamingAnAuthor();
+    const before = await shown(book);
+    await bus.execute({
+      type: 'catalog.update_author',
+      authorId: author,
+      age: 63,
+      biography: 'Wrote a book.',
+    });
+    expect(await shown(book)).toEqual(before);
+    for (const event of await eventsOf(author, 'catalog.author_updated')) await deliver(event);
+    expect(await shown(book)).toEqual(before);
+  });
+
+  it("replaces a book's copy of an author only with a newer version under another name", async () => {
+    const { book, author } = await bookNamingAnAuthor();
+    const db = database.db as Kysely<CatalogTables>;
+    const [copy] = (await storedRefs(book)) as { id: string; name: string; version: number }[];
+    const show = (name: string, version: number) =>
+      showAuthorName(db, { id: author.toString(), name, version }).execute();
+    await show('Older Name', copy!.version - 1);
+    await show('Same Version', copy!.version);
+    await show('Ann Author', copy!.version + 5);
+    expect(await storedRefs(book)).toEqual([copy]);
+    await show('Newer Name', copy!.version + 1);
+    expect(await storedRefs(book)).toEqual([{ ...copy, name: 'Newer Name', version: copy!.version + 1 }]);
+  });
+
+  it("refreshes every name a book shows whenever the book is saved, in the book's order", async () => {
+    const { book, author } = await bookNamingAnAuthor();
+    const second = (await bus.execute(anAuthor({ firstName: 'Bo', lastName: 'Second' }))).id;
+    await bus.execute({ type: 'catalog.add_author_to_book', bookId: book, authorId: second });
+    expect(await namesShown(book)).toEqual(['Ann Author', 'Bo Second']);
+    await leaveRefs(book, []);
+    await bus.execute({ type: 'catalog.update_book', bookId: book, title: 'Retitled' });
+    expect((await shown(book)).view.authors).toEqual([
+      { id: author.toString(), name: 'Ann Author' },
+      { id: second.toString(), name: 'Bo Second' },
+    ]);
+  });
+
+  it.runIf(onServer)(
+    'makes a rename that holds the author wait for it, then shows the new name (the author row is read FOR SHARE)',
+    async () => {
+      const { book } = await bookNamingAnAuthor();
+      const second = (await bus.execute(anAuthor({ firstName: 'Cy', lastName: 'Racer' }))).id;
+      let added: Promise<unknown> | undefined;
+      await database.db.transaction().execute(async (tx) => {
+        // A rename in flight: the author's row is changed and locked, not yet committed.
+        await sql`update catalog.authors set first_name = 'Cyrus', version = version + 1
+                   where id = ${second.toString()}`.execute(tx);
+        added = bus.execute({ type: 'catalog.add_author_to_book', bookId: book, authorId: second });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      });
+      await added;
+      expect(await namesShown(book)).toEqual(['Ann Author', 'Cyrus Racer']);
+    },
+  );
 });

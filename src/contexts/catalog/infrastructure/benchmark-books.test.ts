@@ -54,6 +54,8 @@ describe('insertBenchmarkBooks', () => {
       url: `/api/v1/books?author_id=${authors[1]}&limit=100`,
     });
     expect(byAuthor.json().items).toHaveLength(100);
+    // Each book's view names its author, as a book's own write would have shown it.
+    expect(byAuthor.json().items[0].authors).toEqual([{ id: authors[1]!.toString(), name: 'Second Evans' }]);
 
     const again = await insertBenchmarkBooks(app.database.db, app.tools, 10);
     expect(again.books).toBe(10);

@@ -1,6 +1,7 @@
 import { type Insertable, type Kysely, sql } from 'kysely';
 import type { DomainTools } from '../../../shared/domain/domain-tools.ts';
 import type { Id } from '../../../shared/domain/id.ts';
+import { authorRefsOf } from './book-author-refs.ts';
 import type { AuthorBibliographyTable, CatalogTables } from './tables.ts';
 
 export interface BenchmarkBooksOptions {
@@ -138,15 +139,19 @@ export async function insertBenchmarkBooks(
 
 /**
  * One INSERT … SELECT FROM unnest(column arrays): eight bind parameters however many rows, which
- * PostgreSQL parses and plans far faster than thousands of VALUES tuples (3-4x here).
+ * PostgreSQL parses and plans far faster than thousands of VALUES tuples (3-4x here). Each book's
+ * read model copy of its author (`author_refs`) is made as a book's write makes it.
  */
 async function insertBooks(db: Kysely<CatalogTables>, rows: readonly BookRow[], now: Date): Promise<void> {
   const column = <K extends keyof BookRow>(key: K) => rows.map((row) => row[key]);
+  const authorIds = sql<
+    string[]
+  >`(case when author_id is null then '{}'::bigint[] else array[author_id] end)`;
   await sql`
     insert into catalog.books (id, title, isbn, pages, price_amount, price_currency, publication_year,
-                               author_ids, created_at, updated_at, version)
+                               author_ids, created_at, updated_at, version, author_refs)
     select id, title, isbn, pages, price_amount, 'KRW', publication_year,
-           case when author_id is null then '{}'::bigint[] else array[author_id] end, ${now}, ${now}, version
+           ${authorIds}, ${now}, ${now}, version, ${authorRefsOf(authorIds)}
       from unnest(${column('id')}::bigint[], ${column('title')}::text[], ${column('isbn')}::text[],
                   ${column('pages')}::int[], ${column('price_amount')}::bigint[],
                   ${column('publication_year')}::int[], ${column('author_id')}::bigint[], ${column('version')}::int[])

@@ -8,6 +8,7 @@ import {
 import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastructure/unit-of-work.ts';
 import { Author, type BibliographyEntry } from '../domain/author.ts';
 import type { AuthorRepository } from '../domain/author-repository.ts';
+import { showAuthorName } from './book-author-refs.ts';
 import type { AuthorBibliographyTable, AuthorsTable, CatalogTables } from './tables.ts';
 
 type StoredBibliography = ReadonlyMap<string, BibliographyEntry>;
@@ -19,13 +20,17 @@ type StoredBibliography = ReadonlyMap<string, BibliographyEntry>;
  * It is loaded `forChange`. In an event delivery (the relay's transaction), and on a command's
  * attempt after a lost version check, that takes the author row `FOR UPDATE`: two deliveries for
  * one author (two books naming it at once) take turns instead of one failing the version check
- * and waiting for a retry. A command's first attempt reads without a lock.
+ * and waiting for a retry. A command's first attempt reads without a lock. A rename also shows
+ * the new name on the author's books (`showAuthorName`: the books' read model), in the same
+ * statement.
  */
 export class KyselyAuthorRepository implements AuthorRepository {
   readonly #scope: UnitOfWorkScope;
   readonly #tracker: AggregateTracker;
   /** The bibliography as stored, for each author this repository loaded or wrote. */
   readonly #stored = new WeakMap<Author, StoredBibliography>();
+  /** The name as stored ("first last"), likewise. */
+  readonly #storedName = new WeakMap<Author, string>();
 
   constructor(scope: UnitOfWorkScope, tracker: AggregateTracker) {
     this.#scope = scope;
@@ -49,6 +54,12 @@ export class KyselyAuthorRepository implements AuthorRepository {
     await this.#scope.saveVersioned<CatalogTables>(author, 'author', (db, version) =>
       db.updateTable('catalog.authors').set({ ...changes, version }),
     );
+    const name = author.profile.name.full;
+    if (this.#storedName.get(author) !== name) {
+      await this.#scope.write<CatalogTables>((db) =>
+        showAuthorName(db, { id: id.toString(), name, version: author.version }),
+      );
+    }
     const stored = this.#stored.get(author) ?? new Map();
     await this.#writeEntries(
       id,
@@ -124,6 +135,7 @@ export class KyselyAuthorRepository implements AuthorRepository {
   }
 
   #remember(author: Author, bibliography: readonly BibliographyEntry[]): void {
+    this.#storedName.set(author, author.profile.name.full);
     this.#stored.set(author, new Map(bibliography.map((entry) => [entry.book_id.toString(), entry])));
     this.#tracker.track(author);
   }

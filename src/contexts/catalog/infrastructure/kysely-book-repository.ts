@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { ConcurrencyError } from '../../../shared/domain/domain-error.ts';
 import { Id } from '../../../shared/domain/id.ts';
 import { PgErrorCode, sqlState, violatedConstraint } from '../../../shared/infrastructure/database.ts';
@@ -8,6 +8,7 @@ import type { AggregateTracker, UnitOfWorkScope } from '../../../shared/infrastr
 import { Book } from '../domain/book.ts';
 import type { BookRepository } from '../domain/book-repository.ts';
 import { IsbnTakenError } from '../domain/errors.ts';
+import { authorRefsOf } from './book-author-refs.ts';
 import type { BooksTable, CatalogTables } from './tables.ts';
 
 /**
@@ -16,7 +17,8 @@ import type { BooksTable, CatalogTables } from './tables.ts';
  * check be lost, the unit of work runs again and loading takes the row `FOR UPDATE`, so
  * concurrent commands on one book take turns (two members adding two authors at once both
  * succeed) instead of one failing. Writes are queued on the unit of work's scope, which sends
- * them with the command's events.
+ * them with the command's events. Each save also refreshes the read model's copy of the book's
+ * authors (`authorRefsOf`); a new book names none, which is the column's default.
  */
 export class KyselyBookRepository implements BookRepository {
   readonly #scope: UnitOfWorkScope;
@@ -43,7 +45,12 @@ export class KyselyBookRepository implements BookRepository {
     await this.#scope.saveVersioned<CatalogTables>(
       book,
       'book',
-      (db, version) => db.updateTable('catalog.books').set({ ...changes, version }),
+      (db, version) =>
+        db.updateTable('catalog.books').set({
+          ...changes,
+          version,
+          author_refs: authorRefsOf(sql.val(changes.author_ids)),
+        }),
       { translateError: isbnTaken(book) },
     );
     this.#tracker.track(book);
@@ -80,8 +87,11 @@ export class KyselyBookRepository implements BookRepository {
 /** `byId`'s statements: one locked, one not. */
 const BOOK_BY_ID = new StatementsByShape();
 
-/** Every column of the row, named (ADR 0006: a prepared statement must not `SELECT *`). */
-const BOOK_COLUMNS = everyColumn<BooksTable>()(
+/**
+ * Every column of the aggregate's row, named (ADR 0006: a prepared statement must not `SELECT *`);
+ * not the read model's `author_refs`.
+ */
+const BOOK_COLUMNS = everyColumn<Omit<BooksTable, 'author_refs'>>()(
   'id',
   'title',
   'isbn',
@@ -113,7 +123,7 @@ function toRow(book: Book) {
   };
 }
 
-function fromRow(row: Selectable<BooksTable>): Book {
+function fromRow(row: Omit<Selectable<BooksTable>, 'author_refs'>): Book {
   return Book.fromPrimitives({
     ...row,
     id: Id.of(row.id),

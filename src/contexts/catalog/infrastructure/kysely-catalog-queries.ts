@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { type CompiledQuery, type Expression, type Kysely, type RawBuilder, sql } from 'kysely';
+import { type CompiledQuery, type Kysely, type RawBuilder, sql } from 'kysely';
 import { type Page, type PageRequest, toPage } from '../../../shared/application/pagination.ts';
 import type { Id } from '../../../shared/domain/id.ts';
 import { isoStamps, stampTexts } from '../../../shared/infrastructure/instants.ts';
-import { everyColumn, prepared, preparedSearch } from '../../../shared/infrastructure/prepared-statements.ts';
+import { prepared, preparedSearch } from '../../../shared/infrastructure/prepared-statements.ts';
 import {
   type StatementParameter,
   StatementsByShape,
@@ -14,11 +14,11 @@ import {
   authorSummary,
   type BookRef,
 } from '../application/author-view.ts';
-import { type AuthorRef, type BookView, bookView } from '../application/book-view.ts';
+import { type BookView, bookView } from '../application/book-view.ts';
 import type { AuthorFilter, BookFilter, CatalogQueries } from '../application/queries.ts';
 import type { Revisioned } from '../application/revisioned.ts';
 import { containsPattern, narrowsByTrigram } from './contains-pattern.ts';
-import type { CatalogTables } from './tables.ts';
+import type { CatalogTables, StoredAuthorRef } from './tables.ts';
 
 /** A related aggregate as a view shows it, with its version (for the revision, never shown). */
 type Versioned<T> = T & { readonly version: number };
@@ -35,7 +35,7 @@ interface BookRow {
   created_at: string;
   updated_at: string;
   version: number;
-  authors: Versioned<AuthorRef>[];
+  authors: StoredAuthorRef[];
 }
 
 interface AuthorRow {
@@ -51,16 +51,17 @@ interface AuthorRow {
 }
 
 /**
- * The read model: one SELECT per question, rows mapped straight to views. A book's authors and
- * an author's books are aggregated to JSON in the same statement (a page of books joins its
- * authors once, `withAuthorsOfPage`), so a page of 100 books with their authors is one round trip.
+ * The read model: one SELECT per question, rows mapped straight to views. A book's row holds its
+ * authors as its views show them (`author_refs`, see `book-author-refs.ts`), so a page of 100
+ * books with their authors reads 100 rows and joins nothing; an author's books are aggregated to
+ * JSON in the same statement as the author.
  */
 export class KyselyCatalogQueries implements CatalogQueries {
   readonly #db: Kysely<CatalogTables>;
   /**
    * The hottest read, compiled once: building this query costs more per request than the
    * primary-key lookup itself. Its one parameter, the id, is the last; only it changes.
-   * Prepared: planning its authors subquery cost the server more than running it.
+   * Prepared, like every hot read (ADR 0006).
    */
   readonly #bookById: CompiledQuery<BookRow>;
   /** The list statements, compiled once per shape: at most 16 for books and 8 for authors. */
@@ -92,15 +93,14 @@ export class KyselyCatalogQueries implements CatalogQueries {
     ];
     const statement = this.#pages.bind<BookRow>(shape, parameters, (p) => {
       const order = byIdAfterIndexedFilter(title !== undefined || authorId !== undefined, 'b');
-      let query = this.#bookColumns()
-        .select('b.author_ids')
+      let query = this.#books()
         .orderBy(order)
         .limit(sql<number>`${p('limit')}`);
       if (title !== undefined) query = query.where(sql<boolean>`b.title ilike ${p('pattern')}`);
       if (authorId !== undefined)
         query = query.where(sql<boolean>`b.author_ids @> array[${p('author')}]::bigint[]`);
       if (after !== undefined) query = query.where(order, '>', p('after'));
-      return searchStatement(withAuthorsOfPage(query).compile(this.#db), generic);
+      return searchStatement(query.compile() as CompiledQuery<BookRow>, generic);
     });
     const { rows } = await this.#db.executeQuery(statement);
     return toPage(rows.map(toBookView), page.limit, (view) => view.id);
@@ -157,10 +157,6 @@ export class KyselyCatalogQueries implements CatalogQueries {
   }
 
   #books() {
-    return this.#bookColumns().select(authorsOfBook().as('authors'));
-  }
-
-  #bookColumns() {
     return this.#db
       .selectFrom('catalog.books as b')
       .select([
@@ -173,44 +169,9 @@ export class KyselyCatalogQueries implements CatalogQueries {
         'b.publication_year',
         ...stampTexts('b'),
         'b.version',
+        'b.author_refs as authors',
       ]);
   }
-}
-
-/** The columns of a page of books, without its authors: every other column of `BookRow` (checked). */
-const PAGE_COLUMNS = sql.raw(
-  everyColumn<Omit<BookRow, 'authors'>>()(
-    'id',
-    'title',
-    'isbn',
-    'pages',
-    'price_amount',
-    'price_currency',
-    'publication_year',
-    'created_at',
-    'updated_at',
-    'version',
-  )
-    .map((column) => `page.${column}`)
-    .join(', '),
-);
-
-/**
- * A page of books (the query selects `b.author_ids` besides the book's columns) with each book's
- * authors, as `authorsOfBook` gives them for one book, from one join of the page's author ids with
- * the authors, grouped by book: a subquery per book cost the server about 9 µs a row even for one
- * author (a page of 20 such books: about 0.36 ms against 0.25 ms so, and 0.09 ms with no authors).
- */
-function withAuthorsOfPage(page: Expression<unknown>) {
-  return sql<BookRow>`select ${PAGE_COLUMNS},
-         coalesce(json_agg(json_build_object('id', a.id::text, 'name', a.first_name || ' ' || a.last_name,
-                                             'version', a.version) order by listed.position)
-                    filter (where a.id is not null), '[]'::json) as authors
-    from (${page}) page
-    left join lateral unnest(page.author_ids) with ordinality as listed(author_id, position) on true
-    left join catalog.authors a on a.id = listed.author_id
-   group by ${PAGE_COLUMNS}
-   order by page.id`;
 }
 
 const authorColumns = [
@@ -246,19 +207,6 @@ function byIdAfterIndexedFilter(filtered: boolean, table: 'a' | 'b'): RawBuilder
  */
 function searchStatement<R>(query: CompiledQuery<R>, generic: boolean): CompiledQuery<R> {
   return generic ? preparedSearch(query) : query;
-}
-
-/**
- * The book's authors in the book's order, as JSON `[{id, name, version}]`. A book with none (every
- * book starts so) skips the subquery: running it, only to aggregate nothing, cost the server about
- * 3 µs a row, two fifths of a title search's server time on a page of 20 such books.
- */
-function authorsOfBook(): RawBuilder<Versioned<AuthorRef>[]> {
-  return sql`case when cardinality(b.author_ids) = 0 then '[]'::json else coalesce((
-    select json_agg(json_build_object('id', a.id::text, 'name', a.first_name || ' ' || a.last_name,
-                                      'version', a.version) order by listed.position)
-      from unnest(b.author_ids) with ordinality as listed(author_id, position)
-      join catalog.authors a on a.id = listed.author_id), '[]'::json) end`;
 }
 
 /**

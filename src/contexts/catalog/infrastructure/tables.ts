@@ -15,6 +15,19 @@ export interface BooksTable {
   created_at: ColumnType<Date, Date, never>;
   updated_at: Date;
   version: number;
+  /**
+   * The read model's copy of the book's authors, in `author_ids`' order: not part of the aggregate.
+   * A book starts with none (the default); its writes and its authors' renames keep it
+   * (`book-author-refs.ts`).
+   */
+  author_refs: ColumnType<StoredAuthorRef[], never, StoredAuthorRef[]>;
+}
+
+/** An author as a book's read model shows it, with the author's version when the name was copied. */
+export interface StoredAuthorRef {
+  readonly id: string;
+  readonly name: string;
+  readonly version: number;
 }
 
 export interface AuthorsTable {
