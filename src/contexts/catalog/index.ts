@@ -48,11 +48,13 @@ export function catalogSubscriptions(outbox: Outbox): EventSubscription[] {
       handle: (event, tx) => authorUnlistsBook(event, onDelivery(tx)),
     },
     {
-      // The rename's own statement showed the new name on the books it could see; this shows it
-      // on a book whose write raced the rename (see book-author-refs.ts).
+      // The rename's own statement showed the new name on the books it could see and take; this
+      // shows it on the rest (see book-author-refs.ts). Not grouped with other deliveries
+      // (`onlyDatabaseEffects` unset), though it only writes to the database: it waits for book
+      // rows, and must not do so holding an author's row for another delivery of its group, which
+      // a book save waiting for that author could hold up in turn.
       event: 'catalog.author_updated',
       subscriber: 'catalog.books_show_author_name',
-      onlyDatabaseEffects: true,
       handle: async (event, tx) => {
         const { changed } = event.payload;
         if (changed.includes('first_name') || changed.includes('last_name'))

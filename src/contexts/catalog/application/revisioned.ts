@@ -2,8 +2,8 @@ import type { Id } from '../../../shared/domain/id.ts';
 
 /**
  * A view and what its content depends on. `version` is the aggregate's own version (what
- * If-Match preconditions are about); `revision` also changes when another aggregate the view
- * shows changes (a book shows its authors' names), so equal revisions mean equal content.
+ * If-Match preconditions are about); `revision` also changes when what the view shows of another
+ * aggregate changes (a book shows its authors' names), so equal revisions mean equal content.
  */
 export interface Revisioned<View> {
   readonly view: View;

@@ -1,7 +1,8 @@
 /**
  * Entity tags for single-resource GETs (RFC 9110 §8.8.3). They are strong: the JSON of a view is
- * a deterministic function of its revision (the aggregate's version and the versions of what it
- * shows), so one revision is one byte sequence, and strong tags are what If-Match requires.
+ * a deterministic function of its revision (the aggregate's version and the versions of the other
+ * aggregates it shows, as of what it shows of them), so one revision is one byte sequence, and
+ * strong tags are what If-Match requires.
  */
 export function etagOf(revision: string): string {
   return `"${revision}"`;

@@ -6,19 +6,24 @@ import type { CatalogTables, StoredAuthorRef } from './tables.ts';
  * of each author, `{id, name, version}`, kept on the book's row so that reading a book, or a page
  * of them, joins nothing. Three writers keep it:
  *
- * - a book's own write computes it from its author ids (`authorRefsOf`), taking each author's row
- *   `FOR SHARE`, so a rename running at the same time waits for it or is seen by it;
+ * - a book's save that changes its authors computes it from its author ids (`authorRefsOf`),
+ *   taking each author's row `FOR SHARE`, so a rename running at the same time waits for it or is
+ *   seen by it;
  * - an author's rename patches every book that names it, in the rename's own statement
- *   (`showAuthorName`), so the next read shows the new name;
+ *   (`showAuthorName`), so the next read shows the new name; it skips a book another transaction
+ *   holds;
  * - the delivery of the rename's `catalog.author_updated` event patches them again from the
- *   author's row as it is then (`showCurrentAuthorName`). A rename's statement cannot see a book
- *   whose write began before it and committed after (its snapshot is older): that write read the
- *   old name, and holding its lock on the author, made the rename wait. The delivery comes after
- *   the rename's commit, and so after that write's.
+ *   author's row as it is then (`showCurrentAuthorName`), waiting for the books it needs. It mends
+ *   what the rename's statement skipped, and the one book it cannot see: a save that added the
+ *   author, which began before the rename and committed after the rename's statement began (that
+ *   statement's snapshot has the book without the author). That save read the old name and,
+ *   holding its lock on the author, made the rename wait; the delivery comes after the rename's
+ *   commit, and so after that save's.
  *
  * A copy is replaced only by a newer version of the author with another name, so a late or
  * repeated patch changes nothing, and an author's other changes (age, biography) leave the books'
- * views, and their ETags, as they were.
+ * views, and their ETags, as they were. Should a rename's delivery end in the dead letters, a book
+ * it was to mend shows the old name until the event is sent again or the book's authors change.
  */
 export function authorRefsOf(authorIds: Expression<readonly string[]>): RawBuilder<StoredAuthorRef[]> {
   return sql<StoredAuthorRef[]>`coalesce((
@@ -31,11 +36,19 @@ export function authorRefsOf(authorIds: Expression<readonly string[]>): RawBuild
 
 /**
  * The UPDATE that shows `author`'s name on every book naming it whose copy is older and reads
- * otherwise; the rest of each book's list stays as it is, in its order.
+ * otherwise; the rest of each book's list stays as it is, in its order. With `skipLocked` (a
+ * rename's own statement), a book another transaction holds is left to the rename's delivery:
+ * waiting for it could close a cycle with a book save waiting for this author's row.
  */
-export function showAuthorName(db: Kysely<CatalogTables>, author: StoredAuthorRef) {
+export function showAuthorName(
+  db: Kysely<CatalogTables>,
+  author: StoredAuthorRef,
+  { skipLocked = false } = {},
+) {
   const ref = sql`jsonb_build_object('id', ${author.id}::text, 'name', ${author.name}::text,
                                      'version', ${author.version}::int)`;
+  const older = sql<boolean>`author_ids @> array[${author.id}]::bigint[] and jsonb_path_exists(author_refs,
+    '$[*] ? (@.id == $id && @.version < $version && @.name != $name)', ${ref})`;
   return db
     .updateTable('catalog.books')
     .set({
@@ -44,11 +57,15 @@ export function showAuthorName(db: Kysely<CatalogTables>, author: StoredAuthorRe
                          order by listed.position)
           from jsonb_array_elements(author_refs) with ordinality as listed(ref, position))`,
     })
-    .where(sql<boolean>`author_ids @> array[${author.id}]::bigint[]`)
-    .where(
-      sql<boolean>`jsonb_path_exists(author_refs,
-                     '$[*] ? (@.id == $id && @.version < $version && @.name != $name)', ${ref})`,
-    );
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('catalog.books')
+        .select('id')
+        .where(older)
+        .forUpdate()
+        .$if(skipLocked, (locking) => locking.skipLocked()),
+    )
+    .where(older);
 }
 
 /** Reacts to a rename (`catalog.author_updated`): shows the author's name as it is now. */

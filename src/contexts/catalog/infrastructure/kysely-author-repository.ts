@@ -22,7 +22,7 @@ type StoredBibliography = ReadonlyMap<string, BibliographyEntry>;
  * one author (two books naming it at once) take turns instead of one failing the version check
  * and waiting for a retry. A command's first attempt reads without a lock. A rename also shows
  * the new name on the author's books (`showAuthorName`: the books' read model), in the same
- * statement.
+ * statement, but for a book another transaction holds (the rename's delivery mends those).
  */
 export class KyselyAuthorRepository implements AuthorRepository {
   readonly #scope: UnitOfWorkScope;
@@ -57,7 +57,7 @@ export class KyselyAuthorRepository implements AuthorRepository {
     const name = author.profile.name.full;
     if (this.#storedName.get(author) !== name) {
       await this.#scope.write<CatalogTables>((db) =>
-        showAuthorName(db, { id: id.toString(), name, version: author.version }),
+        showAuthorName(db, { id: id.toString(), name, version: author.version }, { skipLocked: true }),
       );
     }
     const stored = this.#stored.get(author) ?? new Map();

@@ -17,12 +17,14 @@ import type { BooksTable, CatalogTables } from './tables.ts';
  * check be lost, the unit of work runs again and loading takes the row `FOR UPDATE`, so
  * concurrent commands on one book take turns (two members adding two authors at once both
  * succeed) instead of one failing. Writes are queued on the unit of work's scope, which sends
- * them with the command's events. Each save also refreshes the read model's copy of the book's
- * authors (`authorRefsOf`); a new book names none, which is the column's default.
+ * them with the command's events. A save that changes the book's authors also writes the read
+ * model's copy of them (`authorRefsOf`); a new book names none, which is the column's default.
  */
 export class KyselyBookRepository implements BookRepository {
   readonly #scope: UnitOfWorkScope;
   readonly #tracker: AggregateTracker;
+  /** The author ids as stored, for each book this repository loaded or wrote. */
+  readonly #storedAuthors = new WeakMap<Book, string>();
 
   constructor(scope: UnitOfWorkScope, tracker: AggregateTracker) {
     this.#scope = scope;
@@ -37,11 +39,13 @@ export class KyselyBookRepository implements BookRepository {
       { translateError: isbnTaken(book) },
     );
     this.#scope.markSaved(book, 1);
-    this.#tracker.track(book);
+    this.#remember(book, row.author_ids);
   }
 
   async save(book: Book): Promise<void> {
     const { id: _, version: __, created_at: _c, ...changes } = toRow(book);
+    // Other changes leave the copy as it is: a rename meanwhile patches the row that is there.
+    const authorsChanged = this.#storedAuthors.get(book) !== `${changes.author_ids}`;
     await this.#scope.saveVersioned<CatalogTables>(
       book,
       'book',
@@ -49,11 +53,11 @@ export class KyselyBookRepository implements BookRepository {
         db.updateTable('catalog.books').set({
           ...changes,
           version,
-          author_refs: authorRefsOf(sql.val(changes.author_ids)),
+          ...(authorsChanged ? { author_refs: authorRefsOf(sql.val(changes.author_ids)) } : {}),
         }),
       { translateError: isbnTaken(book) },
     );
-    this.#tracker.track(book);
+    this.#remember(book, changes.author_ids);
   }
 
   async remove(book: Book): Promise<void> {
@@ -80,7 +84,12 @@ export class KyselyBookRepository implements BookRepository {
       ),
     );
     const row = (await db.executeQuery(statement)).rows[0];
-    return row && this.#tracker.track(fromRow(row));
+    return row && this.#remember(fromRow(row), row.author_ids);
+  }
+
+  #remember(book: Book, authorIds: readonly string[]): Book {
+    this.#storedAuthors.set(book, `${authorIds}`);
+    return this.#tracker.track(book);
   }
 }
 

@@ -224,8 +224,9 @@ function booksOfAuthor(): RawBuilder<Versioned<BookRef>[]> {
 
 /**
  * The view's version plus a digest of the versions of the aggregates it shows (for none, the
- * digest `revisionAlone` writes out). Versions only grow and ids are never reused, so a different
- * content always gives a different revision.
+ * digest `revisionAlone` writes out): for a book, each author's version when the book's copy of
+ * its name was made. Versions only grow and ids are never reused, so a different content always
+ * gives a different revision.
  */
 function revision(version: number, related: readonly { id: string; version: number }[]): string {
   const digest = createHash('sha256')
