@@ -15,7 +15,6 @@ import {
   type Database,
   databaseOutage,
   openDatabase,
-  sqlState,
   unreachableLine,
 } from './shared/infrastructure/database.ts';
 import {
@@ -378,17 +377,13 @@ async function openMigrated(config: Config, print: Print): Promise<Database<unkn
 }
 
 /**
- * A failure for want of the database, or of a readable DATABASE_URL, said in one line naming
- * where and what to check (as the server's start-up does); anything else as it is.
+ * A failure for want of the database, said in one line naming where and what to check (as the
+ * server's start-up does); anything else as it is. (An unreadable DATABASE_URL never gets here:
+ * reading the settings refuses it.)
  */
 function explained(error: unknown, config: Config): unknown {
   if (databaseOutage(error) !== undefined) {
     return new CliError(unreachableLine(config.database, config.databaseConnectTimeoutMs, error));
-  }
-  if (sqlState(error) === 'ERR_INVALID_URL' && config.database.kind === 'postgres') {
-    return new CliError(
-      `DATABASE_URL cannot be read as a URL (${(error as Error).message}): postgres://user:password@host:port/database`,
-    );
   }
   return error;
 }

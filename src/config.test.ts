@@ -57,6 +57,17 @@ describe('configuration', () => {
       'mysql://x',
       /Invalid DATABASE_URL="mysql:\/\/x": pglite:\/\/<folder>, memory:\/\/ or postgres/,
     ],
+    // One pg could not read when connecting; what may be a password is not repeated.
+    [
+      'DATABASE_URL',
+      'postgres://u:s3cr@t@db:port/x',
+      /^Invalid DATABASE_URL="postgres:\/\/\*\*\*@db:port\/x": /,
+    ],
+    [
+      'READ_DATABASE_URL',
+      'postgresql://db:99999999/x',
+      /^Invalid READ_DATABASE_URL="postgresql:\/\/db:99999999\/x"/,
+    ],
     ['SQL_ECHO', 'maybe', /Invalid SQL_ECHO="maybe": true or false/],
     ['DATABASE_PREPARED_STATEMENTS', 'never', /Invalid DATABASE_PREPARED_STATEMENTS="never": true or false/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL.*one of fatal, error/],

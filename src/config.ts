@@ -183,7 +183,8 @@ function reader(env: Env) {
       throw new ConfigError(
         name,
         'pglite://<folder>, memory:// or postgres://user:password@host:port/database',
-        value,
+        // The line ends up in logs: whatever precedes an @ may be a password.
+        value.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/i, '$1***@'),
       );
     }
     return target;

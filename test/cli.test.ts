@@ -265,8 +265,8 @@ describe('the admin CLI', () => {
     await expect(refused).rejects.toThrow(
       /^the database at 127\.0\.0\.1:1 cannot be reached \(.*ECONNREFUSED.*\); check DATABASE_URL, and DATABASE_CONNECT_TIMEOUT_MS \(5000 ms\)/,
     );
-    await expect(cliOn('postgres://u:p@host:notaport/db', ['migrate', 'status'])).rejects.toThrow(
-      /^DATABASE_URL cannot be read as a URL/,
+    await expect(cliOn('postgres://u:secret@host:notaport/db', ['migrate', 'status'])).rejects.toThrow(
+      /^Invalid DATABASE_URL="postgres:\/\/\*\*\*@host:notaport\/db": pglite:\/\/<folder>, memory:\/\/ or postgres/,
     );
   });
 

@@ -1,6 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { parse as parseConnectionString } from 'pg-connection-string';
 import { LookupPipeline, QUERY_READ_TIMEOUT } from './lookup-pipeline.ts';
 import { lockDataFolder } from './pglite-lock.ts';
 import { preparingPool, VARYING_PER_CONNECTION } from './prepared-statements.ts';
@@ -59,15 +60,27 @@ const int8AsString = (value: string): string => value;
 /** pg's parser, with a fast path for the shape the server sends (see timestamptz.ts). */
 const timestamptz = timestamptzParser(pg.types.getTypeParser(TIMESTAMPTZ_OID) as (text: string) => unknown);
 
-/** Parses DATABASE_URL: `pglite://<folder>`, `memory://` or `postgres(ql)://…`. */
+/**
+ * Parses DATABASE_URL: `pglite://<folder>`, `memory://` or `postgres(ql)://…`. A server's URL must
+ * be one pg can read: it reads it only on connecting, where it would fail with a bare "Invalid URL".
+ */
 export function parseDatabaseUrl(url: string): DatabaseTarget | undefined {
   if (url === 'memory://') return { kind: 'pglite', dataDir: undefined };
   if (url.startsWith('pglite://')) {
     const dir = url.slice('pglite://'.length);
     return dir === '' ? undefined : { kind: 'pglite', dataDir: dir };
   }
-  if (/^postgres(ql)?:\/\/./.test(url)) return { kind: 'postgres', url };
+  if (/^postgres(ql)?:\/\/./.test(url) && readableByPg(url)) return { kind: 'postgres', url };
   return undefined;
+}
+
+function readableByPg(url: string): boolean {
+  try {
+    parseConnectionString(url);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
