@@ -1,4 +1,4 @@
-import type { ControlledTransaction, InsertObject, Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
+import type { ControlledTransaction, InsertObject, Kysely, UpdateObject } from 'kysely';
 import type { UnitOfWork, UnitOfWorkFactory } from '../application/unit-of-work.ts';
 import type { AggregateRoot } from '../domain/aggregate-root.ts';
 import { ConcurrencyError } from '../domain/domain-error.ts';
@@ -7,7 +7,6 @@ import { PgErrorCode, sqlState } from './database.ts';
 import { preparedIfRoom, preparedWrite } from './prepared-statements.ts';
 import { RecentRaces } from './recent-races.ts';
 import {
-  type AnyRow,
   asOneStatement,
   InsertWrite,
   LostCheck,
@@ -16,6 +15,7 @@ import {
   type PendingWrite,
   targetOf,
   translated,
+  VersionedUpdateWrite,
   type WriteOptions,
   type WriteQuery,
 } from './write-statements.ts';
@@ -196,26 +196,32 @@ export class UnitOfWorkScope {
   }
 
   /**
-   * Queues the UPDATE that saves a loaded aggregate, with the optimistic version check: `update`
-   * names the table and sets the new values (given the next version to store); the scope adds
-   * `WHERE id = … AND version = …` with the version the aggregate was loaded at, expects one row
-   * (else `ConcurrencyError` naming `what`: someone saved it since) and marks it saved.
+   * Queues the UPDATE that saves a loaded aggregate to `table`, with the optimistic version check:
+   * it sets `values` and the next version, `WHERE id = … AND version = …` with the version the
+   * aggregate was loaded at, expects one row (else `ConcurrencyError` naming `what`: someone saved
+   * it since) and marks it saved. With plain values (no expression) it is a plain write
+   * (`plainUpdate`): bound to a text made once per shape, instead of built and compiled each time.
    */
-  async saveVersioned<DB>(
+  async saveVersioned<DB, Table extends keyof DB & string>(
     aggregate: AggregateRoot,
     what: string,
-    update: (db: Kysely<DB>, nextVersion: number) => UpdateQueryBuilder<DB, AnyRow, AnyRow, UpdateResult>,
+    table: Table,
+    values: Omit<UpdateObject<DB, Table>, 'id' | 'version'>,
     options: Pick<WriteOptions, 'translateError'> = {},
   ): Promise<void> {
+    this.#open();
     const id = aggregate.id.toString();
     const version = aggregate.version;
-    await this.write<DB>(
-      (db) =>
-        (update(db, version + 1) as UpdateQueryBuilder<AnyRow, AnyRow, AnyRow, UpdateResult>)
-          .where('id', '=', id)
-          .where('version', '=', version),
-      { ...options, expectOneRow: () => new ConcurrencyError(what, id) },
+    const set = { ...(values as Record<string, unknown>), version: version + 1 };
+    this.#pending.push(
+      new VersionedUpdateWrite(
+        this.#db,
+        table,
+        { id, version, set },
+        { ...options, expectOneRow: () => new ConcurrencyError(what, id) },
+      ),
     );
+    if (this.#immediate) await this.#flush(this.#db);
     this.markSaved(aggregate, version + 1);
   }
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { plainInsert } from './write-statements.ts';
+import { plainInsert, plainUpdate } from './write-statements.ts';
 
 describe('plainInsert', () => {
   const at = new Date('2026-11-30T12:00:00.000Z');
@@ -46,5 +46,29 @@ describe('plainInsert', () => {
     ['a row with fewer columns', [{ a: 1, b: 2 }, { a: 3 }]],
   ])('is undefined for %s', (_, rows) => {
     expect(plainInsert('t.x', rows as Record<string, unknown>[])).toBeUndefined();
+  });
+});
+
+describe('plainUpdate', () => {
+  it('names the shape by table and columns set, and lists the values, then the id and the version', () => {
+    expect(plainUpdate('projects.projects', { name: 'A', status: 'active', version: 3 }, '42', 2)).toEqual({
+      shape: 'update projects.projects set name,status,version where id,version',
+      parameters: ['A', 'active', 3, '42', 2],
+    });
+  });
+
+  it('gives the same columns in another order another shape', () => {
+    const one = plainUpdate('t.x', { a: 1, b: 2 }, '1', 1);
+    const other = plainUpdate('t.x', { b: 2, a: 1 }, '1', 1);
+    expect(one?.shape).not.toBe(other?.shape);
+  });
+
+  it.each([
+    ['no column', {}],
+    ['an undefined value (Kysely leaves the column out)', { a: 1, b: undefined }],
+    ['an SQL expression', { a: sql`now()` }],
+    ['a value computed by a callback', { a: () => 1 }],
+  ])('refuses %s', (_, set) => {
+    expect(plainUpdate('t.x', set as Record<string, unknown>, '1', 1)).toBeUndefined();
   });
 });

@@ -36,17 +36,22 @@ export interface PendingWrite extends WriteOptions {
   readonly query: WriteQuery;
   /** The "schema.table" it writes, and whether it may change rows already there. */
   readonly target: WriteTarget;
-  /** Set for an INSERT of plain values (`plainInsert`): its statement's text is made once per shape. */
-  readonly plain?: PlainInsert;
+  /**
+   * Set for an INSERT or a versioned UPDATE of plain values (`plainInsert`, `plainUpdate`): its
+   * statement's text is made once per shape.
+   */
+  readonly plain?: PlainWrite;
 }
 
 /**
- * An INSERT of rows that all name the same columns, in the same order, with plain values (no
- * `undefined`, no SQL expression): Kysely renders each value as the next parameter, row after row,
- * so the statement's text depends only on the table, the columns and the number of rows (its
- * `shape`), and its parameters are the values in that order.
+ * A write of plain values (no `undefined`, no SQL expression), whose text depends only on its
+ * `shape` and whose parameters are those values in order:
+ * - an INSERT of rows that all name the same columns, in the same order: Kysely renders each value
+ *   as the next parameter, row after row; the shape is the table, the columns and the row count;
+ * - an aggregate's versioned UPDATE (`set …` then `where id = … and version = …`): the values set,
+ *   then the id and the version loaded; the shape is the table and the columns set.
  */
-export interface PlainInsert {
+export interface PlainWrite {
   readonly shape: string;
   readonly parameters: readonly unknown[];
 }
@@ -57,7 +62,7 @@ export interface PlainInsert {
  */
 export class InsertWrite implements PendingWrite {
   readonly target: WriteTarget;
-  readonly plain: PlainInsert | undefined;
+  readonly plain: PlainWrite | undefined;
   readonly translateError: ((error: unknown) => Error | undefined) | undefined;
   readonly #db: Kysely<AnyRow>;
   readonly #rows: readonly Record<string, unknown>[];
@@ -83,11 +88,69 @@ export class InsertWrite implements PendingWrite {
   }
 }
 
-/** The rows' plain INSERT, or undefined when a row differs in its columns or holds an expression. */
-export function plainInsert(
+/**
+ * A queued UPDATE of one aggregate's row, `set` to the new values (its next version included), with
+ * the optimistic check `where id = … and version = …` (the version it was loaded at): plain when
+ * every value is (`plainUpdate`), its Kysely query built only where the plain text cannot serve.
+ */
+export class VersionedUpdateWrite implements PendingWrite {
+  readonly target: WriteTarget;
+  readonly plain: PlainWrite | undefined;
+  readonly expectOneRow: () => Error;
+  readonly translateError: ((error: unknown) => Error | undefined) | undefined;
+  readonly #db: Kysely<AnyRow>;
+  readonly #set: Readonly<Record<string, unknown>>;
+  readonly #id: string;
+  readonly #version: number;
+  #query: WriteQuery | undefined;
+
+  constructor(
+    db: Kysely<unknown>,
+    table: string,
+    row: { readonly id: string; readonly version: number; readonly set: Readonly<Record<string, unknown>> },
+    options: Pick<WriteOptions, 'translateError'> & { readonly expectOneRow: () => Error },
+  ) {
+    this.target = { table, changesRows: true };
+    this.plain = plainUpdate(table, row.set, row.id, row.version);
+    this.expectOneRow = options.expectOneRow;
+    this.translateError = options.translateError;
+    this.#db = db as Kysely<AnyRow>;
+    this.#set = row.set;
+    this.#id = row.id;
+    this.#version = row.version;
+  }
+
+  get query(): WriteQuery {
+    this.#query ??= this.#db
+      .updateTable(this.target.table)
+      .set(this.#set as AnyRow)
+      .where('id', '=', this.#id)
+      .where('version', '=', this.#version);
+    return this.#query;
+  }
+}
+
+/** The versioned UPDATE's plain form, or undefined when a value is an expression or undefined. */
+export function plainUpdate(
   table: string,
-  rows: readonly Record<string, unknown>[],
-): PlainInsert | undefined {
+  set: Readonly<Record<string, unknown>>,
+  id: string,
+  version: number,
+): PlainWrite | undefined {
+  const columns = Object.keys(set);
+  if (columns.length === 0) return undefined;
+  const parameters: unknown[] = [];
+  for (const column of columns) {
+    const value = set[column];
+    if (!isPlainValue(value)) return undefined;
+    parameters.push(value);
+  }
+  parameters.push(id, version);
+  return { shape: `update ${table} set ${columns.join(',')} where id,version`, parameters };
+}
+
+/** The rows' plain INSERT, or undefined when a row differs in its columns or holds an expression. */
+export function plainInsert(table: string, rows: readonly Record<string, unknown>[]): PlainWrite | undefined {
   const columns = Object.keys(rows[0] ?? {});
   if (columns.length === 0) return undefined;
   const parameters: unknown[] = [];
@@ -114,12 +177,15 @@ function isPlainValue(value: unknown): boolean {
 }
 
 /**
- * The statements made only of plain INSERTs, by their shapes: a command that creates an aggregate
- * (its row and its events) builds and compiles its statement with Kysely once, then binds.
+ * The statements made only of plain writes, by their shapes: a command that creates or changes an
+ * aggregate (its row and its events) builds and compiles its statement with Kysely once, then binds.
  */
 const PLAIN_STATEMENTS = new StatementsByShape({ limit: 1_000 });
 
-/** The key of a statement made only of plain INSERTs, else undefined. */
+/**
+ * The key of a statement made only of plain writes, else undefined. A versioned UPDATE is always
+ * checked, an INSERT never, so the shapes also say which writes the statement counts.
+ */
 function plainShape(writes: readonly PendingWrite[]): string | undefined {
   let shape = '';
   for (const write of writes) {

@@ -44,10 +44,11 @@ export class KyselyMemberRepository implements MemberRepository {
 
   async save(member: Member): Promise<void> {
     const { id: _, version: __, created_at: _c, ...changes } = member.toPrimitives();
-    await this.#scope.saveVersioned<AccountsTables>(
+    await this.#scope.saveVersioned<AccountsTables, 'accounts.members'>(
       member,
       'member',
-      (db, version) => db.updateTable('accounts.members').set({ ...changes, version }),
+      'accounts.members',
+      changes,
       { translateError: emailTaken(member) },
     );
     this.#tracker.track(member);

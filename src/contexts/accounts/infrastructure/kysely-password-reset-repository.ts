@@ -27,8 +27,11 @@ export class KyselyPasswordResetRepository implements PasswordResetRepository {
 
   async save(reset: PasswordReset): Promise<void> {
     const { used_at } = reset.toPrimitives();
-    await this.#scope.saveVersioned<AccountsTables>(reset, 'password reset', (db, version) =>
-      db.updateTable('accounts.password_resets').set({ used_at, version }),
+    await this.#scope.saveVersioned<AccountsTables, 'accounts.password_resets'>(
+      reset,
+      'password reset',
+      'accounts.password_resets',
+      { used_at },
     );
     this.#tracker.track(reset);
   }

@@ -69,8 +69,11 @@ export class KyselySessionRepository implements SessionRepository {
 
   async save(session: Session): Promise<void> {
     const { id: _, version: __, created_at: _c, member_id: _m, ...changes } = session.toPrimitives();
-    await this.#scope.saveVersioned<AccountsTables>(session, 'session', (db, version) =>
-      db.updateTable('accounts.sessions').set({ ...changes, version }),
+    await this.#scope.saveVersioned<AccountsTables, 'accounts.sessions'>(
+      session,
+      'session',
+      'accounts.sessions',
+      changes,
     );
     await this.#rememberToken(session, changes.refreshed_at ?? session.createdAt);
     this.#tracker.track(session);

@@ -51,8 +51,11 @@ export class KyselyAuthorRepository implements AuthorRepository {
 
   async save(author: Author): Promise<void> {
     const { id, version: _, created_at: _c, bibliography, ...changes } = author.toPrimitives();
-    await this.#scope.saveVersioned<CatalogTables>(author, 'author', (db, version) =>
-      db.updateTable('catalog.authors').set({ ...changes, version }),
+    await this.#scope.saveVersioned<CatalogTables, 'catalog.authors'>(
+      author,
+      'author',
+      'catalog.authors',
+      changes,
     );
     const name = author.profile.name.full;
     if (this.#storedName.get(author) !== name) {

@@ -46,15 +46,14 @@ export class KyselyBookRepository implements BookRepository {
     const { id: _, version: __, created_at: _c, ...changes } = toRow(book);
     // Other changes leave the copy as it is: a rename meanwhile patches the row that is there.
     const authorsChanged = this.#storedAuthors.get(book) !== `${changes.author_ids}`;
-    await this.#scope.saveVersioned<CatalogTables>(
+    await this.#scope.saveVersioned<CatalogTables, 'catalog.books'>(
       book,
       'book',
-      (db, version) =>
-        db.updateTable('catalog.books').set({
-          ...changes,
-          version,
-          ...(authorsChanged ? { author_refs: authorRefsOf(sql.val(changes.author_ids)) } : {}),
-        }),
+      'catalog.books',
+      {
+        ...changes,
+        ...(authorsChanged ? { author_refs: authorRefsOf(sql.val(changes.author_ids)) } : {}),
+      },
       { translateError: isbnTaken(book) },
     );
     this.#remember(book, changes.author_ids);

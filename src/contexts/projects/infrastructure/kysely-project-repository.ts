@@ -84,8 +84,11 @@ export class KyselyProjectRepository implements ProjectRepository {
       created_at: _c,
       ...changes
     } = project.toPrimitives();
-    await this.#scope.saveVersioned<ProjectsTables>(project, 'project', (db, version) =>
-      db.updateTable('projects.projects').set({ ...changes, version }),
+    await this.#scope.saveVersioned<ProjectsTables, 'projects.projects'>(
+      project,
+      'project',
+      'projects.projects',
+      changes,
     );
 
     const stored = this.#stored.get(project) ?? new Map<number, TaskPrimitives>();
