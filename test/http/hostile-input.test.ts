@@ -72,6 +72,18 @@ describe('hostile input, through the whole app', () => {
     }
     const long = await app.http.inject({ method: 'GET', url: `/api/v1/books/${'1'.repeat(120)}` });
     expect(expectProblem(long, 414, 'request.uri_too_long').title).toBe('URI Too Long');
+    // With the headers every answer carries, though no hook ran for it.
+    const broken = await app.http.inject({
+      method: 'GET',
+      url: '/api/v1/books/%',
+      headers: { 'x-request-id': 'r-42' },
+    });
+    expect(broken.headers).toMatchObject({
+      'x-request-id': 'r-42',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    });
+    expect(long.headers['x-request-id']).toEqual(expect.any(String));
   });
 
   it('names the cursor in errors[] when it refuses one', async () => {

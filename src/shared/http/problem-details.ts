@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type SharedErrorCode } from '../domain/domain-error.ts';
+import { setResponseHeaders } from './response-headers.ts';
 import { InvalidCursorError } from './schemas.ts';
 
 /** One entry of `errors[]`: where in the request, and what is wrong there. */
@@ -86,9 +87,12 @@ const ROUTING_ERRORS: Readonly<Record<string, Problem>> = {
 /**
  * Fastify's `frameworkErrors` option: the errors of a URL it cannot route (a broken
  * percent-encoding, an over-long path segment) never reach the error handler, and without this
- * were answered in Fastify's own JSON, not problem+json.
+ * were answered in Fastify's own JSON, not problem+json. No hook runs for them either, so the
+ * response headers every answer carries (security headers, `x-request-id`) are set here. CORS
+ * headers are not: a cross-origin page gets a CORS failure for such a URL instead of the 400.
  */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  setResponseHeaders(request, reply);
   const known = ROUTING_ERRORS[error.code];
   if (known === undefined) request.log.error({ err: error }, 'unhandled framework error');
   sendProblem(

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 
 /**
@@ -45,12 +45,30 @@ const DOCUMENT_PATHS = /^\/(docs|redoc)(\/|$|\?)/;
 
 /**
  * Security headers and `x-request-id` on every response, from one hook. The header sets are
- * fixed, so they are worked out once at start-up (helmet's middleware would rebuild every value
- * on every request) and go through Fastify's reply headers, which Node writes in one piece.
+ * fixed, so they are worked out once (helmet's middleware would rebuild every value on every
+ * request) and go through Fastify's reply headers, which Node writes in one piece.
  */
 export function registerResponseHeaders(app: FastifyInstance): void {
-  // Helmet's defaults (HSTS, nosniff, frame, opener and referrer policies, …) with the docs policy.
-  const docsHeaders = headersOf(
+  app.addHook('onRequest', (request, reply, done) => {
+    setResponseHeaders(request, reply);
+    done();
+  });
+}
+
+/**
+ * The hook's headers, for an answer sent before any hook runs (Fastify's `frameworkErrors`: a URL
+ * the router cannot read).
+ */
+export function setResponseHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  reply.headers(DOCUMENT_PATHS.test(request.url) ? docsHeaders() : API_SECURITY_HEADERS);
+  reply.header('x-request-id', request.id);
+}
+
+let docsHeadersOnce: Readonly<Record<string, string>> | undefined;
+
+/** Helmet's defaults (HSTS, nosniff, frame, opener and referrer policies, …) with the docs policy. */
+function docsHeaders(): Readonly<Record<string, string>> {
+  docsHeadersOnce ??= headersOf(
     helmet({
       contentSecurityPolicy: {
         useDefaults: false,
@@ -60,11 +78,7 @@ export function registerResponseHeaders(app: FastifyInstance): void {
       },
     }),
   );
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(DOCUMENT_PATHS.test(request.url) ? docsHeaders : API_SECURITY_HEADERS);
-    reply.header('x-request-id', request.id);
-    done();
-  });
+  return docsHeadersOnce;
 }
 
 /** The headers a Connect-style middleware sets, captured once (it must set them synchronously). */
