@@ -12,7 +12,7 @@ import { catalogCommandHandlers, catalogCommandTypes } from './application/comma
 import type { CatalogRepositories } from './application/dependencies.ts';
 import { catalogErrorStatuses } from './http/error-statuses.ts';
 import { catalogRoutes } from './http/routes.ts';
-import { showCurrentAuthorName } from './infrastructure/book-author-refs.ts';
+import { AuthorRefsRepair, showCurrentAuthorName } from './infrastructure/book-author-refs.ts';
 import { KyselyAuthorRepository } from './infrastructure/kysely-author-repository.ts';
 import { KyselyBookRepository } from './infrastructure/kysely-book-repository.ts';
 import { KyselyCatalogQueries } from './infrastructure/kysely-catalog-queries.ts';
@@ -91,6 +91,7 @@ export const catalog: BoundedContext = {
     return {
       routes: (app) => catalogRoutes(app, deps),
       subscriptions: catalogSubscriptions(outbox),
+      housekeeping: [new AuthorRefsRepair(db)],
     };
   },
 };

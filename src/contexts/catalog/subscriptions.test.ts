@@ -11,7 +11,7 @@ import { Outbox } from '../../shared/infrastructure/outbox.ts';
 import { kyselyUnitOfWorkFactory } from '../../shared/infrastructure/unit-of-work.ts';
 import { catalogCommandHandlers } from './application/commands.ts';
 import { catalogRepositories, catalogSubscriptions } from './index.ts';
-import { showAuthorName } from './infrastructure/book-author-refs.ts';
+import { AuthorRefsRepair, showAuthorName } from './infrastructure/book-author-refs.ts';
 import { KyselyCatalogQueries } from './infrastructure/kysely-catalog-queries.ts';
 import type { CatalogTables } from './infrastructure/tables.ts';
 
@@ -264,6 +264,30 @@ describe(`a book's view shows its authors' names as they are (on ${onServer ? 't
       expect(await namesShown(book)).toEqual(['Anne Author']);
     },
   );
+
+  it('mends, hourly, the copies that none of the writers kept: a missing author, a name changed behind their back', async () => {
+    const { book, author } = await bookNamingAnAuthor();
+    const second = (await bus.execute(anAuthor({ firstName: 'Bo', lastName: 'Second' }))).id;
+    await bus.execute({ type: 'catalog.add_author_to_book', bookId: book, authorId: second });
+    const intact = await bookNamingAnAuthor();
+    const before = await shown(intact.book);
+    // An earlier version's process, still running after the migration, added an author without the
+    // copy; and a rename's delivery went to the dead letters.
+    await sql`update catalog.books set author_refs = jsonb_build_array(author_refs -> 0)
+               where id = ${book.toString()}`.execute(database.db);
+    await sql`update catalog.authors set first_name = 'Annabel', version = version + 1
+               where id = ${author.toString()}`.execute(database.db);
+    expect(await namesShown(book)).toEqual(['Ann Author']);
+
+    const repair = new AuthorRefsRepair(database.db);
+    expect((await repair.run()).authorRefsRepaired).toBeGreaterThanOrEqual(1);
+    expect((await shown(book)).view.authors).toEqual([
+      { id: author.toString(), name: 'Annabel Author' },
+      { id: second.toString(), name: 'Bo Second' },
+    ]);
+    expect(await shown(intact.book)).toEqual(before);
+    expect(await repair.run()).toEqual({ authorRefsRepaired: 0 });
+  });
 
   it.runIf(onServer)(
     'makes a rename that holds the author wait for it, then shows the new name (the author row is read FOR SHARE)',
