@@ -81,7 +81,7 @@ export interface App {
    */
   readonly relay: OutboxRelay;
   readonly accessTokens: JwtAccessTokens;
-  /** Deletes rows past their retention: hourly when OUTBOX_RELAY is true; tests call `runNow()`. */
+  /** Deletes rows past their retention and mends read-model copies: hourly when OUTBOX_RELAY is true; tests call `runNow()`. */
   readonly housekeeping: Housekeeping;
   close(): Promise<void>;
 }

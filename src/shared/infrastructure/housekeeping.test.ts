@@ -35,7 +35,7 @@ describe('housekeeping', () => {
         task: 'broken',
         err: expect.objectContaining({ message: 'the table is locked' }),
       }),
-      expect.objectContaining({ level: 30, task: 'tidy', deleted: { rows: 3 } }),
+      expect.objectContaining({ level: 30, task: 'tidy', changed: { rows: 3 } }),
     ]);
   });
 

@@ -1,8 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
 
-/** Something that deletes rows past their retention, and says how many of each kind went. */
+/**
+ * Something that tidies rows on a schedule (deletes those past their retention, mends a read
+ * model's copies), and says how many of each kind it changed.
+ */
 export interface HousekeepingTask {
-  /** For the log line: whose rows these are ("outbox", "accounts"). */
+  /** For the log line: whose rows these are ("outbox", "accounts", "catalog"). */
   readonly name: string;
   run(): Promise<Readonly<Record<string, number>>>;
 }
@@ -43,15 +46,15 @@ export class Housekeeping {
     this.#timer.unref();
   }
 
-  /** Runs every task now; answers what each deleted (a failed task is left out, and logged). */
+  /** Runs every task now; answers what each changed (a failed task is left out, and logged). */
   async runNow(): Promise<Record<string, Readonly<Record<string, number>>>> {
     const done: Record<string, Readonly<Record<string, number>>> = {};
     for (const task of this.#tasks) {
       try {
-        const deleted = await task.run();
-        done[task.name] = deleted;
-        if (Object.values(deleted).some((count) => count > 0)) {
-          this.#log.info({ task: task.name, deleted }, 'housekeeping deleted rows past their retention');
+        const changed = await task.run();
+        done[task.name] = changed;
+        if (Object.values(changed).some((count) => count > 0)) {
+          this.#log.info({ task: task.name, changed }, 'housekeeping changed rows');
         }
       } catch (error) {
         this.#log.warn({ err: error, task: task.name }, 'housekeeping task failed; it runs again next time');
