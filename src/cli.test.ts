@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, onServer, type TestDatabase } from '../test/support/database.ts';
-import { cliConfig, runCli, UsageError } from './cli.ts';
+import { CliError, cliConfig, runCli, UsageError } from './cli.ts';
 import { ConfigError, loadConfig } from './config.ts';
 
 describe('npm run cli -- create-superuser', () => {
@@ -96,6 +96,10 @@ describe('npm run cli -- create-superuser', () => {
     expect((await cli(['seed'], first, first)).code).toBe(0);
     const made = await cli(['create-superuser', '--email', 'first@example.com'], first);
     expect(made.output).toMatch(/^created the superuser first@example.com/);
+    // A demo member's email: a failure, said on stderr like every other (main writes what is thrown).
+    await expect(cli(['create-superuser', '--email', 'ada@demo.bounded.dev'], first)).rejects.toThrow(
+      new CliError('ada@demo.bounded.dev belongs to a member who is not a superuser; nothing changed'),
+    );
   });
 
   it('reads its settings without the FIRST_SUPERUSER_* pair, which the server alone still wants whole', () => {

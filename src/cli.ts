@@ -337,8 +337,7 @@ async function createSuperuser(
     });
     const { member } = result;
     if (result.outcome === 'taken_by_member') {
-      print(`${member.email} belongs to a member who is not a superuser; nothing changed`);
-      return 1;
+      throw new CliError(`${member.email} belongs to a member who is not a superuser; nothing changed`);
     }
     print(
       result.outcome === 'created'
@@ -467,13 +466,9 @@ async function runOutboxAction(
   if (action.kind === 'retry') {
     const { id } = action;
     const result = await OutboxOperations.retry(db, id === undefined ? 'all-dead' : { id });
-    if (result.kind === 'not_found') {
-      print(`No delivery ${id}.`);
-      return 1;
-    }
+    if (result.kind === 'not_found') throw new CliError(`No delivery ${id}.`);
     if (result.kind === 'not_dead') {
-      print(`Delivery ${id} is ${result.status}, not dead: only dead letters are retried.`);
-      return 1;
+      throw new CliError(`Delivery ${id} is ${result.status}, not dead: only dead letters are retried.`);
     }
     print(
       id === undefined

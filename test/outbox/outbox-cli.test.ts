@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp, NotMigratedError } from '../../src/app.ts';
-import { runCli, UsageError } from '../../src/cli.ts';
+import { CliError, runCli, UsageError } from '../../src/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Mailer, MailMessage } from '../../src/shared/application/mailer.ts';
 import { emptyDatabase } from '../support/empty-database.ts';
@@ -85,10 +85,9 @@ describe('npm run cli -- outbox', { timeout: 120_000 }, () => {
       code: 0,
       output: `Requeued delivery ${id}; a running relay delivers it shortly.`,
     });
-    expect(await cli(url, 'outbox', 'retry', id)).toEqual({
-      code: 1,
-      output: `Delivery ${id} is pending, not dead: only dead letters are retried.`,
-    });
+    await expect(cli(url, 'outbox', 'retry', id)).rejects.toThrow(
+      new CliError(`Delivery ${id} is pending, not dead: only dead letters are retried.`),
+    );
     expect((await cli(url, 'outbox', 'status')).output).toMatch(
       /accounts\.send_welcome_mail\s+1\s+0\s+0\s+0\s+\d+s/,
     );
@@ -136,7 +135,7 @@ describe('npm run cli -- outbox', { timeout: 120_000 }, () => {
     const all = await cli(url, 'outbox', 'retry', '--all-dead');
     expect(all.code).toBe(0);
     expect(all.output).toMatch(/Requeued 0 dead letter\(s\)\.$/);
-    expect(await cli(url, 'outbox', 'retry', '123456')).toEqual({ code: 1, output: 'No delivery 123456.' });
+    await expect(cli(url, 'outbox', 'retry', '123456')).rejects.toThrow(new CliError('No delivery 123456.'));
   });
 
   it('runs as a process: `node src/cli.ts outbox …`, with exit code 2 for a usage error', async () => {
