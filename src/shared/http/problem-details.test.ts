@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Outage, registerDrainingAnswer, registerProblemHandlers } from './problem-details.ts';
+import type { Outage } from '../application/outage.ts';
+import { registerDrainingAnswer, registerProblemHandlers } from './problem-details.ts';
 
 /** The driver's failure: it must not reach the response. */
 const driverFailure = () =>

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Outage } from '../application/outage.ts';
 import { DomainError, type SharedErrorCode } from '../domain/domain-error.ts';
 import { setResponseHeaders } from './response-headers.ts';
 import { InvalidCursorError } from './schemas.ts';
@@ -111,13 +112,6 @@ function fieldPath(error: { instancePath?: string; params?: Record<string, unkno
   const path = typeof missing === 'string' ? `${base}/${missing}` : base;
   return part === 'body' ? path || '/' : `${part}:${path || '/'}`;
 }
-
-/**
- * A database that could not serve a request: never reached (nothing of the request happened),
- * no pooled connection free in time (likewise), or the connection lost while the request ran
- * (whether it took effect is unknown).
- */
-export type Outage = 'unreached' | 'busy' | 'lost';
 
 export interface ProblemHandlerOptions {
   /** Whether a failure is such an outage, and which: answered 503 instead of 500. */

@@ -2,6 +2,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
+import type { Outage } from '../application/outage.ts';
 import { LookupPipeline, QUERY_READ_TIMEOUT } from './lookup-pipeline.ts';
 import { lockDataFolder } from './pglite-lock.ts';
 import { preparingPool, VARYING_PER_CONNECTION } from './prepared-statements.ts';
@@ -244,17 +245,6 @@ export const PgErrorCode = {
   rowCheckFailed: 'BD409',
 } as const;
 
-/**
- * How a statement failed for want of a database, when it did:
- * - `unreached`: it never reached the server (no connection could be opened in time, the server
- *   refused the session while starting up or full), so nothing of it happened;
- * - `busy`: no pooled connection became free within the connect timeout (every one busy, or
- *   still connecting to a server that does not answer); nothing was sent either;
- * - `lost`: the connection broke, or stopped answering, while it ran, so whether it took effect
- *   is unknown.
- */
-export type DatabaseOutage = 'unreached' | 'busy' | 'lost';
-
 /** Socket errors that only happen while connecting, whatever the system call reported. */
 const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 /** Socket errors of a connection that could not be made (in `connect`) or was lost (otherwise). */
@@ -271,7 +261,7 @@ const SESSION_REFUSED = new Set(['57P03', '53300', '08001', '08004']);
 /** SQLSTATEs of a session the server ended, or lost, with the statement running. */
 const SESSION_ENDED = new Set(['57P01', '57P02', '08000', '08003', '08006', '08007']);
 /** pg's and pg-pool's own failures, which carry no code, by their message. */
-const DRIVER_FAILURES: ReadonlyMap<string, DatabaseOutage> = new Map<string, DatabaseOutage>([
+const DRIVER_FAILURES: ReadonlyMap<string, Outage> = new Map<string, Outage>([
   // The pool's connect timeout on a new connection, and a lane's.
   ['Connection terminated due to connection timeout', 'unreached'],
   ['timeout expired', 'unreached'],
@@ -286,11 +276,11 @@ const DRIVER_FAILURES: ReadonlyMap<string, DatabaseOutage> = new Map<string, Dat
 
 /**
  * Whether a statement failed because the database could not be reached or could not serve it,
- * rather than because of the statement, and how (see DatabaseOutage): the HTTP layer answers
+ * rather than because of the statement, and how (see Outage): the HTTP layer answers
  * these 503, not 500. A protocol violation (08P01) counts only without a server routine, as a
  * pooler such as PgBouncer sends it; from the server itself it is a bug of ours.
  */
-export function databaseOutage(error: unknown): DatabaseOutage | undefined {
+export function databaseOutage(error: unknown): Outage | undefined {
   const code = sqlState(error);
   if (code === undefined) return error instanceof Error ? DRIVER_FAILURES.get(error.message) : undefined;
   if (CONNECT_FAILURES.has(code) || SESSION_REFUSED.has(code)) return 'unreached';
