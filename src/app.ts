@@ -51,11 +51,14 @@ import { LeasedIdGenerator } from './shared/infrastructure/worker-lease.ts';
 /** Every bounded context of the monolith, in the order their routes and migrations are registered. */
 export const contexts: readonly BoundedContext[] = [accounts as BoundedContext, catalog, projects];
 
+/** Each owner of migrations ("shared", then each context by name) and its folder, in order. */
+export const migrationOwners: ReadonlyMap<string, URL> = new Map([
+  ['shared', new URL('./shared/infrastructure/migrations/', import.meta.url)],
+  ...contexts.map((context) => [context.name, context.migrations] as const),
+]);
+
 /** Every migration folder: the shared schema first, then one per context. */
-export const migrationFolders: readonly URL[] = [
-  new URL('./shared/infrastructure/migrations/', import.meta.url),
-  ...contexts.map((context) => context.migrations),
-];
+export const migrationFolders: readonly URL[] = [...migrationOwners.values()];
 
 /** Adapters a test may replace. */
 export interface AppOverrides {

@@ -1,5 +1,5 @@
 import { inspect, parseArgs } from 'node:util';
-import { type App, buildApp, contexts, migrationFolders, NotMigratedError } from './app.ts';
+import { type App, buildApp, migrationFolders, migrationOwners, NotMigratedError } from './app.ts';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './config.ts';
 import { Email } from './contexts/accounts/domain/email.ts';
 import {
@@ -29,12 +29,7 @@ import { OutboxOperations } from './shared/infrastructure/outbox-operations.ts';
 import { formatBacklog, formatDeadLetters } from './shared/infrastructure/outbox-report.ts';
 import { DataFolderError } from './shared/infrastructure/pglite-lock.ts';
 
-/** Who may own a migration folder: `shared`, then each context by name (as `migrationFolders`). */
-const MIGRATION_OWNERS: ReadonlyMap<string, URL> = new Map([
-  ['shared', migrationFolders[0]!],
-  ...contexts.map((context) => [context.name, context.migrations] as const),
-]);
-const MIGRATE_CREATE_USAGE = `migrate create <name> --in ${[...MIGRATION_OWNERS.keys()].join('|')}`;
+const MIGRATE_CREATE_USAGE = `migrate create <name> --in ${[...migrationOwners.keys()].join('|')}`;
 const HELP = `Bounded admin CLI
 
 Usage: npm run cli -- <command> [options]
@@ -45,7 +40,7 @@ Commands:
   migrate status                 list migrations and whether each is applied
   migrate create <name> --in <owner>
                                  write an empty migration (name: a-z, 0-9 and _; owner: one of
-                                 ${[...MIGRATION_OWNERS.keys()].join(', ')})
+                                 ${[...migrationOwners.keys()].join(', ')})
   seed [--reset]                 create the demo data (idempotent; --reset rebuilds it)
   outbox status                  per subscriber: pending, retrying, in flight and dead deliveries
                                  and the oldest pending age; then the latest dead letters
@@ -192,7 +187,7 @@ function migrateInvocation(sub: string | undefined, args: readonly string[], val
     expectOnly(values, args, { options: ['in'], positionals: 1, usage: MIGRATE_CREATE_USAGE });
     const name = args[0];
     // The exact owner: matching part of the path would take `src` or `tmp` for a folder.
-    const folder = values.in === undefined ? undefined : MIGRATION_OWNERS.get(values.in);
+    const folder = values.in === undefined ? undefined : migrationOwners.get(values.in);
     if (name === undefined || folder === undefined) {
       throw new UsageError(`Usage: ${MIGRATE_CREATE_USAGE}`);
     }
