@@ -55,11 +55,7 @@ export function catalogSubscriptions(outbox: Outbox): EventSubscription[] {
       // a book save waiting for that author could hold up in turn.
       event: 'catalog.author_updated',
       subscriber: 'catalog.books_show_author_name',
-      handle: async (event, tx) => {
-        const { changed } = event.payload;
-        if (changed.includes('first_name') || changed.includes('last_name'))
-          await showCurrentAuthorName(tx, event.aggregate_id.toString());
-      },
+      handle: (event, tx) => showCurrentAuthorName(event, tx),
     },
   ];
 }

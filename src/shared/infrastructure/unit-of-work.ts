@@ -175,8 +175,7 @@ export class UnitOfWorkScope {
   async write<DB>(build: (db: Kysely<DB>) => WriteQuery, options: WriteOptions = {}): Promise<void> {
     this.#open();
     const query = build(this.#db as Kysely<DB>);
-    this.#pending.push({ query, ...options, target: targetOf(query.toOperationNode()) });
-    if (this.#immediate) await this.#flush(this.#db);
+    await this.#queue({ query, ...options, target: targetOf(query.toOperationNode()) });
   }
 
   /**
@@ -191,8 +190,7 @@ export class UnitOfWorkScope {
   ): Promise<void> {
     this.#open();
     const list = (Array.isArray(rows) ? rows : [rows]) as readonly Record<string, unknown>[];
-    this.#pending.push(new InsertWrite(this.#db, table, list, options));
-    if (this.#immediate) await this.#flush(this.#db);
+    await this.#queue(new InsertWrite(this.#db, table, list, options));
   }
 
   /**
@@ -213,7 +211,7 @@ export class UnitOfWorkScope {
     const id = aggregate.id.toString();
     const version = aggregate.version;
     const set = { ...(values as Record<string, unknown>), version: version + 1 };
-    this.#pending.push(
+    await this.#queue(
       new VersionedUpdateWrite(
         this.#db,
         table,
@@ -221,8 +219,13 @@ export class UnitOfWorkScope {
         { ...options, expectOneRow: () => new ConcurrencyError(what, id) },
       ),
     );
-    if (this.#immediate) await this.#flush(this.#db);
     this.markSaved(aggregate, version + 1);
+  }
+
+  /** Adds a write to the statement sent at commit; an immediate scope sends it at once. */
+  async #queue(write: PendingWrite): Promise<void> {
+    this.#pending.push(write);
+    if (this.#immediate) await this.#flush(this.#db);
   }
 
   /**

@@ -121,7 +121,7 @@ export async function bookRoutes(
         summary: 'Get a book',
         description:
           "The book with its authors' names. Answers with an `ETag`; send it back in `If-None-Match` to get " +
-          '304 while neither the book nor its authors changed.',
+          "304 while neither the book nor its authors' names changed.",
         params: IdParams,
         headers: IfNoneMatchHeaders,
         response: { 200: BookSchema, 304: NotModified, ...problems(404, 422) },

@@ -1,5 +1,6 @@
 import { type Expression, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { HousekeepingTask } from '../../../shared/infrastructure/housekeeping.ts';
+import type { AuthorUpdated } from '../domain/events.ts';
 import type { CatalogTables, StoredAuthorRef } from './tables.ts';
 
 /**
@@ -29,8 +30,8 @@ import type { CatalogTables, StoredAuthorRef } from './tables.ts';
  */
 export function authorRefsOf(authorIds: Expression<readonly string[]>): RawBuilder<StoredAuthorRef[]> {
   return sql<StoredAuthorRef[]>`coalesce((
-    select jsonb_agg(jsonb_build_object('id', a.id::text, 'name', a.first_name || ' ' || a.last_name,
-                                        'version', a.version) order by listed.position)
+    select jsonb_agg(jsonb_build_object('id', a.id::text, 'name', ${fullName('a')}, 'version', a.version)
+                     order by listed.position)
       from unnest(${authorIds}::bigint[]) with ordinality as listed(author_id, position)
       join (select id, first_name, last_name, version from catalog.authors
              where id = any(${authorIds}::bigint[]) for share) a on a.id = listed.author_id), '[]'::jsonb)`;
@@ -70,16 +71,27 @@ export function showAuthorName(
     .where(older);
 }
 
-/** Reacts to a rename (`catalog.author_updated`): shows the author's name as it is now. */
-export async function showCurrentAuthorName(tx: Kysely<unknown>, authorId: string): Promise<void> {
+/**
+ * Reacts to `catalog.author_updated` in the delivery's transaction: when the name changed, shows
+ * it on the author's books as the author's row has it now. Other changes are not on the books.
+ */
+export async function showCurrentAuthorName(event: AuthorUpdated, tx: Kysely<unknown>): Promise<void> {
+  const { changed } = event.payload;
+  if (!changed.includes('first_name') && !changed.includes('last_name')) return;
   const db = tx as Kysely<CatalogTables>;
+  const authorId = event.aggregate_id.toString();
   const author = await db
-    .selectFrom('catalog.authors')
-    .select([sql<string>`first_name || ' ' || last_name`.as('name'), 'version'])
-    .where('id', '=', authorId)
+    .selectFrom('catalog.authors as a')
+    .select([fullName('a').as('name'), 'a.version'])
+    .where('a.id', '=', authorId)
     .executeTakeFirst();
   // Authors are never deleted; a missing one has no books to show it.
   if (author !== undefined) await showAuthorName(db, { id: authorId, ...author }).execute();
+}
+
+/** An author's name as the books show it, "first last", of the authors row aliased `alias`. */
+function fullName(alias: string): RawBuilder<string> {
+  return sql<string>`${sql.ref(`${alias}.first_name`)} || ' ' || ${sql.ref(`${alias}.last_name`)}`;
 }
 
 /**
@@ -121,7 +133,7 @@ const SHOWN = sql`(select coalesce(jsonb_agg(jsonb_build_array(shown.ref ->> 'id
                      from jsonb_array_elements(b.author_refs) with ordinality as shown(ref, position))`;
 
 /** The ids and names the book's author ids and the authors' rows give now, in order. */
-const CURRENT = sql`(select coalesce(jsonb_agg(jsonb_build_array(a.id::text, a.first_name || ' ' || a.last_name)
+const CURRENT = sql`(select coalesce(jsonb_agg(jsonb_build_array(a.id::text, ${fullName('a')})
                                                 order by listed.position), '[]'::jsonb)
                        from unnest(b.author_ids) with ordinality as listed(author_id, position)
                        join catalog.authors a on a.id = listed.author_id)`;

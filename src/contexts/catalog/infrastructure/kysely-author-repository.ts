@@ -11,7 +11,11 @@ import type { AuthorRepository } from '../domain/author-repository.ts';
 import { showAuthorName } from './book-author-refs.ts';
 import type { AuthorBibliographyTable, AuthorsTable, CatalogTables } from './tables.ts';
 
-type StoredBibliography = ReadonlyMap<string, BibliographyEntry>;
+/** What is stored of an author: its name ("first last") and its bibliography by book id. */
+interface Stored {
+  readonly name: string;
+  readonly bibliography: ReadonlyMap<string, BibliographyEntry>;
+}
 
 /**
  * An author is a row in `authors` plus its entries in `author_bibliography`. A prolific author
@@ -27,10 +31,8 @@ type StoredBibliography = ReadonlyMap<string, BibliographyEntry>;
 export class KyselyAuthorRepository implements AuthorRepository {
   readonly #scope: UnitOfWorkScope;
   readonly #tracker: AggregateTracker;
-  /** The bibliography as stored, for each author this repository loaded or wrote. */
-  readonly #stored = new WeakMap<Author, StoredBibliography>();
-  /** The name as stored ("first last"), likewise. */
-  readonly #storedName = new WeakMap<Author, string>();
+  /** What is stored, for each author this repository loaded or wrote. */
+  readonly #stored = new WeakMap<Author, Stored>();
 
   constructor(scope: UnitOfWorkScope, tracker: AggregateTracker) {
     this.#scope = scope;
@@ -57,16 +59,16 @@ export class KyselyAuthorRepository implements AuthorRepository {
       'catalog.authors',
       changes,
     );
+    const stored = this.#stored.get(author);
     const name = author.profile.name.full;
-    if (this.#storedName.get(author) !== name) {
+    if (stored?.name !== name) {
       await this.#scope.write<CatalogTables>((db) =>
         showAuthorName(db, { id: id.toString(), name, version: author.version }, { skipLocked: true }),
       );
     }
-    const stored = this.#stored.get(author) ?? new Map();
     await this.#writeEntries(
       id,
-      bibliography.filter((entry) => !sameEntry(stored.get(entry.book_id.toString()), entry)),
+      bibliography.filter((entry) => !sameEntry(stored?.bibliography.get(entry.book_id.toString()), entry)),
     );
     this.#remember(author, bibliography);
   }
@@ -138,8 +140,10 @@ export class KyselyAuthorRepository implements AuthorRepository {
   }
 
   #remember(author: Author, bibliography: readonly BibliographyEntry[]): void {
-    this.#storedName.set(author, author.profile.name.full);
-    this.#stored.set(author, new Map(bibliography.map((entry) => [entry.book_id.toString(), entry])));
+    this.#stored.set(author, {
+      name: author.profile.name.full,
+      bibliography: new Map(bibliography.map((entry) => [entry.book_id.toString(), entry])),
+    });
     this.#tracker.track(author);
   }
 }
