@@ -80,6 +80,8 @@ describe('StatementsByShape', () => {
     expect(compiles).toBe(1);
     expect(second.sql).toBe(first.sql);
     expect(second.parameters).toEqual(['2', 'archived', 'bob']);
+    // The first call's values (a password hash, a token's) are not kept with the text.
+    expect(JSON.stringify(second)).not.toContain('ada');
 
     // A text that does not bind the values given (here an expression in place of one) is not kept.
     const withExpression = () =>

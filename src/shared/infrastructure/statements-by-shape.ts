@@ -1,4 +1,4 @@
-import type { CompiledQuery } from 'kysely';
+import { CompiledQuery } from 'kysely';
 
 /** A parameter of a statement: its name and its value (undefined: the statement leaves it out). */
 export type StatementParameter = readonly [name: string, value: unknown];
@@ -47,7 +47,9 @@ export class StatementsByShape {
    * For a statement whose values have no names, but whose shape says where each goes (a plain
    * INSERT's rows: `plainInsert`): `compile` makes it from the values themselves, and the text is
    * kept only when the compiled statement binds exactly `values`, in that order (else that shape is
-   * compiled on every call, correct but not cheaper). Later calls only bind.
+   * compiled on every call, correct but not cheaper). Later calls only bind. Only the text is
+   * kept: the compiled query's operation tree holds the first call's values (a password's hash, a
+   * token's), which must not stay in memory for the process's lifetime.
    */
   bindInOrder<R>(
     shape: string,
@@ -60,7 +62,7 @@ export class StatementsByShape {
     const bindsValues =
       compiled.parameters.length === values.length &&
       compiled.parameters.every((value, i) => value === values[i]);
-    if (bindsValues) this.#keep(shape, compiled);
+    if (bindsValues) this.#keep(shape, CompiledQuery.raw(compiled.sql));
     return compiled;
   }
 
