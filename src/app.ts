@@ -291,8 +291,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         'A Domain-Driven Design modular monolith: accounts, catalog and projects. Errors are ' +
         'application/problem+json. Besides the answers each operation lists, any of them may be ' +
         'answered 400 request.malformed or 414 request.uri_too_long (a URL the router cannot read), ' +
-        'and 503 service.unavailable while the database cannot serve or the server shuts down ' +
-        '(with Retry-After when repeating is safe).',
+        '413 request.too_large (a body over BODY_LIMIT_BYTES), ' +
+        '503 service.unavailable while the database cannot serve or the server shuts down ' +
+        '(with Retry-After when repeating is safe), and 500 internal for a fault of ours (logged; ' +
+        'the answer holds no internals).',
       tags: [{ name: 'health', description: 'Liveness and readiness' }, ...contexts.flatMap((c) => c.tags)],
       securitySchemes: {
         OAuth2PasswordBearer: {

@@ -122,7 +122,13 @@ describe('the HTTP server', () => {
     };
     expect(spec.openapi).toBe('3.1.0');
     // The answers no single operation lists, because any of them may give them.
-    for (const code of ['request.malformed', 'request.uri_too_long', 'service.unavailable'])
+    for (const code of [
+      'request.malformed',
+      'request.uri_too_long',
+      'request.too_large',
+      'service.unavailable',
+      'internal',
+    ])
       expect(spec.info.description).toContain(code);
     const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => ({ path, method, op })),

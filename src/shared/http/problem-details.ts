@@ -124,8 +124,9 @@ export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 /**
  * While the server drains (SIGTERM: it stops accepting connections and finishes the requests it
  * has), a request that still arrives on an open keep-alive connection is answered 503
- * problem+json with `Connection: close` and Retry-After, before any other hook or the route runs:
- * no work is started that the close would cut short, and the answer is in the API's own form, not
+ * problem+json with `Connection: close` and Retry-After, from a hook registered after the response
+ * headers and CORS (so it carries them) and before the routes' own hooks: no work is started that
+ * the close would cut short, and the answer is in the API's own form, not
  * Fastify's (its `return503OnClosing`, which this replaces).
  */
 export function registerDrainingAnswer(app: FastifyInstance): void {

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Mailer, MailMessage } from '../application/mailer.ts';
+import { type Mailer, type MailMessage, maskedAddress } from '../application/mailer.ts';
 
 /**
  * The mailer when SMTP_URL is unset: each message is written to the log instead of being sent, so
@@ -26,11 +26,4 @@ export class LoggingMailer implements Mailer {
         : 'mail not sent: SMTP_URL is unset (body withheld)',
     );
   }
-}
-
-/** The address with its local part reduced to its first character: enough to tell mails apart. */
-export function maskedAddress(address: string): string {
-  const at = address.lastIndexOf('@');
-  if (at <= 0) return '***';
-  return `${address.slice(0, 1)}***${address.slice(at)}`;
 }

@@ -8,9 +8,10 @@ import { PreparedNames } from './prepared-names.ts';
  * Named prepared statements for the hot queries, on the PostgreSQL server (docs/adr/0006).
  *
  * By default pg sends every statement unnamed: the server parses, analyses and plans it again on
- * each call. For a primary-key lookup that is little, but a book with its authors (a correlated
- * JSON subquery) or a unit of work's write statement spends most of its server time planning:
- * measured with pgbench, the book lookup runs at 8k/s unnamed and 27k/s prepared.
+ * each call. For a primary-key lookup that is little, but a statement with a subquery (an author
+ * with its books; a book with its authors, when they were joined at read time) or a unit of work's
+ * write statement spends most of its server time planning: measured with pgbench, the book lookup
+ * with its authors' subquery ran at 8k/s unnamed and 27k/s prepared.
  *
  * A query opts in with a mark, a leading comment; the pool wrapper below sends marked statements
  * by name, so each connection prepares one once and then only binds and executes it:

@@ -1,4 +1,4 @@
-import type { MailMessage } from '../../../shared/application/mailer.ts';
+import { type MailMessage, maskedAddress } from '../../../shared/application/mailer.ts';
 
 /**
  * The mails the accounts context sends members, each in plain text and HTML. Every value that
@@ -38,7 +38,7 @@ export function emailChangedNotice(
   change: { readonly old_email: string; readonly new_email: string },
   publicUrl: string,
 ): MailMessage {
-  const masked = maskEmail(change.new_email);
+  const masked = maskedAddress(change.new_email);
   return {
     to: change.old_email,
     subject: 'Your Bounded email address was changed',
@@ -57,12 +57,6 @@ export function emailChangedNotice(
       `<p>If you did not make this change, <a href="${escapeHtml(publicUrl)}">contact us at once</a>.</p>`,
     ].join('\n'),
   };
-}
-
-/** `ada.king@example.com` → `a***@example.com`. */
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf('@');
-  return at <= 0 ? '***' : `${email[0]}***${email.slice(at)}`;
 }
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
