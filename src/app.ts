@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
-import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { type Config, ConfigError } from './config.ts';
@@ -16,6 +15,7 @@ import { type Clock, systemClock } from './shared/domain/clock.ts';
 import type { DomainTools } from './shared/domain/domain-tools.ts';
 import { registerApiDocs } from './shared/http/api-docs.ts';
 import { authGuard } from './shared/http/auth-guard.ts';
+import { registerCors } from './shared/http/cors.ts';
 import { healthRoutes } from './shared/http/health-routes.ts';
 import { registerMetrics } from './shared/http/metrics-routes.ts';
 import {
@@ -112,7 +112,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     trustProxy: trustProxy(config.trustProxy),
     // A request arriving while the server drains is answered by registerDrainingAnswer instead.
     return503OnClosing: false,
-    frameworkErrors,
+    frameworkErrors: frameworkErrors(config.cors),
   });
   const echo = config.sqlEcho
     ? (event: { sql: string; durationMs: number; error?: unknown }) =>
@@ -275,13 +275,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // Bodies are JSON only: without this, text/plain bodies would reach validation instead of a 415.
     http.removeContentTypeParser(['text/plain']);
     registerResponseHeaders(http);
-    await http.register(cors, {
-      origin: config.cors.origins === '*' ? '*' : [...config.cors.origins],
-      credentials: config.cors.origins === '*' ? false : config.cors.allowCredentials,
-      methods: [...config.cors.allowMethods],
-      ...(config.cors.allowHeaders === '*' ? {} : { allowedHeaders: [...config.cors.allowHeaders] }),
-      exposedHeaders: ['location', 'etag', 'retry-after', 'x-request-id', 'www-authenticate'],
-    });
+    await registerCors(http, config.cors);
     // After the response headers and CORS, so that a draining answer carries them; before every route's guards.
     registerDrainingAnswer(http);
     await registerApiDocs(http, {

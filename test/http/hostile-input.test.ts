@@ -84,6 +84,22 @@ describe('hostile input, through the whole app', () => {
       'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
     });
     expect(long.headers['x-request-id']).toEqual(expect.any(String));
+    // And CORS, as any answer: here every origin (CORS_ORIGINS defaults to *).
+    const crossOrigin = await app.http.inject({
+      method: 'GET',
+      url: '/api/v1/books/%',
+      headers: { origin: 'https://app.example.com' },
+    });
+    const routed = await app.http.inject({
+      method: 'GET',
+      url: '/api/v1/books/x/y',
+      headers: { origin: 'https://app.example.com' },
+    });
+    const cors = (headers: Record<string, unknown>) =>
+      Object.entries(headers).filter(([name]) => name.startsWith('access-control-') || name === 'vary');
+    expect(cors(crossOrigin.headers)).toEqual(cors(routed.headers));
+    expect(crossOrigin.headers['access-control-allow-origin']).toBe('*');
+    expect(crossOrigin.headers['access-control-allow-credentials']).toBeUndefined();
   });
 
   it('names the cursor in errors[] when it refuses one', async () => {

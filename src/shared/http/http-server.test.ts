@@ -56,6 +56,33 @@ describe('the HTTP server', () => {
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('gives a URL the router cannot read the CORS headers of any other answer', async () => {
+    const cors = (headers: Record<string, unknown>) =>
+      Object.fromEntries(
+        Object.entries(headers).filter(([name]) => name.startsWith('access-control-') || name === 'vary'),
+      );
+    for (const origin of ['https://app.example.com', 'https://evil.example.com', undefined]) {
+      const headers = origin === undefined ? {} : { origin };
+      // A 404 goes through the hooks, so @fastify/cors set its headers: the reference.
+      const routed = await app.http.inject({ method: 'GET', url: '/api/v1/books/x/y', headers });
+      const broken = await app.http.inject({ method: 'GET', url: '/api/v1/books/%', headers });
+      const long = await app.http.inject({ method: 'GET', url: `/api/v1/books/${'1'.repeat(120)}`, headers });
+      expect([routed.statusCode, broken.statusCode, long.statusCode]).toEqual([404, 400, 414]);
+      expect(cors(broken.headers), String(origin)).toEqual(cors(routed.headers));
+      expect(cors(long.headers), String(origin)).toEqual(cors(routed.headers));
+    }
+    const allowed = await app.http.inject({
+      method: 'GET',
+      url: '/api/v1/books/%',
+      headers: { origin: 'https://app.example.com' },
+    });
+    expect(allowed.headers).toMatchObject({
+      'access-control-allow-origin': 'https://app.example.com',
+      'access-control-allow-credentials': 'true',
+      'access-control-expose-headers': expect.stringContaining('x-request-id'),
+    });
+  });
+
   it('answers unknown routes with a problem+json 404', async () => {
     const response = await app.http.inject({ method: 'GET', url: '/api/v1/nope' });
     expect(response.statusCode).toBe(404);

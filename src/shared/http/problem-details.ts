@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Outage } from '../application/outage.ts';
 import { DomainError, type SharedErrorCode } from '../domain/domain-error.ts';
+import { type CorsPolicy, setCorsHeaders } from './cors.ts';
 import { setResponseHeaders } from './response-headers.ts';
 import { InvalidCursorError } from './schemas.ts';
 
@@ -89,17 +90,19 @@ const ROUTING_ERRORS: Readonly<Record<string, Problem>> = {
  * Fastify's `frameworkErrors` option: the errors of a URL it cannot route (a broken
  * percent-encoding, an over-long path segment) never reach the error handler, and without this
  * were answered in Fastify's own JSON, not problem+json. No hook runs for them either, so the
- * response headers every answer carries (security headers, `x-request-id`) are set here. CORS
- * headers are not: a cross-origin page gets a CORS failure for such a URL instead of the 400.
+ * headers every answer carries are set here: security headers, `x-request-id` and CORS.
  */
-export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  setResponseHeaders(request, reply);
-  const known = ROUTING_ERRORS[error.code];
-  if (known === undefined) request.log.error({ err: error }, 'unhandled framework error');
-  sendProblem(
-    reply,
-    known ?? problem(500, 'internal', 'Something went wrong on our side; it has been logged'),
-  );
+export function frameworkErrors(cors: CorsPolicy) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    setResponseHeaders(request, reply);
+    setCorsHeaders(cors, request, reply);
+    const known = ROUTING_ERRORS[error.code];
+    if (known === undefined) request.log.error({ err: error }, 'unhandled framework error');
+    sendProblem(
+      reply,
+      known ?? problem(500, 'internal', 'Something went wrong on our side; it has been logged'),
+    );
+  };
 }
 
 /** A refused cursor is a query parameter like any other: `errors[]` names it. */
