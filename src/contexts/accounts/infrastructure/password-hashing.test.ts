@@ -29,6 +29,23 @@ describe('Argon2PasswordHasher', () => {
     expect(await hasher.verify('weak but old', upgraded)).toBe(true);
   });
 
+  it('verifies a bcrypt hash off the event loop: it keeps turning meanwhile', async () => {
+    // Cost 10: about 60 ms of one core. Verified on the event loop (bcryptjs), it took one slice
+    // and the loop turned once or twice; on libuv's pool, the loop turns freely.
+    const legacy = bcrypt.hashSync('Legacy-Pass-1!', 10) as PasswordHash;
+    let turns = 0;
+    let verifying = true;
+    const spin = (): void => {
+      turns += 1;
+      if (verifying) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const verified = await hasher.verify('Legacy-Pass-1!', legacy);
+    verifying = false;
+    expect(verified).toBe(true);
+    expect(turns).toBeGreaterThan(20);
+  });
+
   it('gives each of many concurrent hashes and verifications its own answer, with a limit of one at a time', async () => {
     const single = new Argon2PasswordHasher(1);
     const passwords = ['First-Pass-1!', 'Second-Pass-2!', 'Third-Pass-3!'];
