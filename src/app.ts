@@ -127,6 +127,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const database = await openDatabase<unknown>(config.database, {
     poolSize: config.databasePoolSize,
     connectTimeoutMs: config.databaseConnectTimeoutMs,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
     preparedStatements: config.databasePreparedStatements,
     pipelineConnections: config.databasePipelineConnections,
     onIdleConnectionError,
@@ -137,6 +138,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ? await openDatabase<unknown>(config.readDatabase, {
         poolSize: config.databasePoolSize,
         connectTimeoutMs: config.databaseConnectTimeoutMs,
+        statementTimeoutMs: config.databaseStatementTimeoutMs,
         preparedStatements: config.databasePreparedStatements,
         pipelineConnections: config.databasePipelineConnections,
         onIdleConnectionError,
@@ -147,7 +149,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   let smtp: SmtpMailer | undefined;
   try {
     if (config.autoMigrate) {
-      for (const line of await migrateToLatest(database.db, migrationFolders)) http.log.info(line);
+      // Without the statement timeout: a migration's index build or backfill may rightly take longer.
+      const applied = await database.unbounded((db) => migrateToLatest(db, migrationFolders));
+      for (const line of applied) http.log.info(line);
     } else if (await hasPendingMigrations(database.db, migrationFolders)) {
       throw new NotMigratedError();
     }

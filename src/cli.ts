@@ -376,7 +376,8 @@ async function openMigrated(config: Config, print: Print): Promise<Database<unkn
  * reading the settings refuses it.)
  */
 function explained(error: unknown, config: Config): unknown {
-  if (databaseOutage(error) !== undefined) {
+  const outage = databaseOutage(error);
+  if (outage !== undefined && outage !== 'slow') {
     return new CliError(unreachableLine(config.database, config.databaseConnectTimeoutMs, error));
   }
   return error;

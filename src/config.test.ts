@@ -28,8 +28,10 @@ describe('configuration', () => {
       sqlEcho: false,
       databasePreparedStatements: true,
       databasePipelineConnections: 2,
+      databaseStatementTimeoutMs: 30_000,
       cors: { origins: '*' },
     });
+    expect(loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '0' }).databaseStatementTimeoutMs).toBe(0);
   });
 
   it('runs one Argon2id hash at once per CPU, shared among the workers, unless told', () => {
@@ -81,6 +83,12 @@ describe('configuration', () => {
       /Invalid DATABASE_CONNECT_TIMEOUT_MS="99": an integer from 100 to 120000/,
     ],
     ['DATABASE_CONNECT_TIMEOUT_MS', '5s', /DATABASE_CONNECT_TIMEOUT_MS/],
+    [
+      'DATABASE_STATEMENT_TIMEOUT_MS',
+      '-1',
+      /Invalid DATABASE_STATEMENT_TIMEOUT_MS="-1": an integer from 0 to 86400000/,
+    ],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '30s', /DATABASE_STATEMENT_TIMEOUT_MS/],
     [
       'DATABASE_PIPELINE_CONNECTIONS',
       '65',

@@ -23,6 +23,8 @@ export interface Config {
   readonly databaseConnectTimeoutMs: number;
   /** Hot queries as named prepared statements on the server (off behind a transaction-mode pooler). */
   readonly databasePreparedStatements: boolean;
+  /** The server stops a statement running longer (statement_timeout; 0: never). Migrations are exempt. */
+  readonly databaseStatementTimeoutMs: number;
   /** Shared pipelined connections for key lookups outside transactions, and as many for searches (0: none). */
   readonly databasePipelineConnections: number;
   readonly sqlEcho: boolean;
@@ -260,6 +262,7 @@ export function loadConfig(env: Env = process.env): Config {
       100,
       120_000,
     ),
+    databaseStatementTimeoutMs: read.integer('DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 0, 86_400_000),
     databasePreparedStatements: read.boolean('DATABASE_PREPARED_STATEMENTS', true),
     databasePipelineConnections: read.integer('DATABASE_PIPELINE_CONNECTIONS', 2, 0, 64),
     sqlEcho: read.boolean('SQL_ECHO', false),

@@ -52,7 +52,9 @@ async function main(): Promise<void> {
 
   const startedAt = performance.now();
   const app = await buildApp(config).catch((error: unknown) => {
-    if (databaseOutage(error) === undefined) throw error;
+    // A stopped statement (slow) reached the database: it is no reason to check the URL.
+    const outage = databaseOutage(error);
+    if (outage === undefined || outage === 'slow') throw error;
     throw new Error(unreachableLine(config.database, config.databaseConnectTimeoutMs, error));
   });
   await app.http.listen({ port: config.port, host: config.host });

@@ -1,8 +1,10 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { freshDatabase, onServer, type TestDatabase } from '../support/database.ts';
 import { FakePasswordHasher } from '../support/fake-password-hasher.ts';
+import { signIn } from '../support/oauth.ts';
 import { expectProblem } from '../support/problem.ts';
 import { type TcpProxy, tcpProxy } from '../support/tcp-proxy.ts';
 
@@ -77,5 +79,72 @@ describe.runIf(onServer)('the database out of reach (PostgreSQL)', { timeout: 60
     expect((await app.http.inject({ method: 'GET', url: '/api/v1/health/ready' })).statusCode).toBe(200);
     // Nothing of the sign-up refused during the cut was stored.
     expect((await signUp('during@example.com')).statusCode).toBe(201);
+  });
+});
+
+/**
+ * A statement that runs past DATABASE_STATEMENT_TIMEOUT_MS (here it waits for a row lock another
+ * session holds) is stopped by the server: the request is answered 503 with Retry-After, since
+ * nothing of it took effect, and it is served once the lock is gone.
+ */
+describe.runIf(onServer)('a statement past the statement timeout (PostgreSQL)', { timeout: 60_000 }, () => {
+  let database: TestDatabase;
+  let app: App;
+  let holder: pg.Client;
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: database.url,
+      DATABASE_STATEMENT_TIMEOUT_MS: '300',
+    });
+    app = await buildApp(config, { hasher: new FakePasswordHasher() });
+    holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+  });
+
+  afterAll(async () => {
+    await holder?.end();
+    await app?.close();
+    await database?.dispose();
+  });
+
+  it('answers 503 with Retry-After for a write stopped while it waited for a lock, and stores nothing of it', async () => {
+    const created = await app.http.inject({
+      method: 'POST',
+      url: '/api/v1/members',
+      payload: { email: 'slow@example.com', passwd: 'Correct-Horse-9', name: 'Before' },
+    });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id as string;
+    const token = (await signIn(app, 'slow@example.com', 'Correct-Horse-9')).body.access_token as string;
+    const rename = () =>
+      app.http.inject({
+        method: 'PATCH',
+        url: `/api/v1/members/${id}`,
+        headers: { authorization: `Bearer ${token}` },
+        payload: { name: 'After' },
+      });
+
+    await holder.query('begin');
+    await holder.query('select id from accounts.members where id = $1 for update', [id]);
+    const stopped = await rename();
+    await holder.query('rollback');
+
+    const body = expectProblem(stopped, 503, 'service.unavailable');
+    expect(stopped.headers['retry-after']).toBe('5');
+    expect(body.detail).toMatch(/in time, so nothing of it was done/);
+    expect(JSON.stringify(body)).not.toMatch(/statement timeout|canceling|57014/i);
+    const read = () =>
+      app.http.inject({
+        method: 'GET',
+        url: `/api/v1/members/${id}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+    expect((await read()).json().name).toBe('Before');
+    expect((await rename()).statusCode).toBe(200);
+    expect((await read()).json().name).toBe('After');
   });
 });

@@ -50,10 +50,11 @@ describe('a database that could not serve, through the one error handler', () =>
     expect(response.body).not.toMatch(/ECONNREFUSED|10\.0\.0\.7/);
   }
 
-  it('is 503 with Retry-After for any method when nothing reached the database', async () => {
+  it('is 503 with Retry-After for any method when nothing reached the database, or nothing took effect', async () => {
     for (const [outage, detail] of [
       ['unreached', /cannot reach its database/],
       ['busy', /No database connection became free in time/],
+      ['slow', /did not finish the request in time, so nothing of it was done/],
     ] as const) {
       const { get, post, put, broken } = await answers(outage);
       for (const response of [get, post, put]) {

@@ -155,6 +155,7 @@ const OUTAGE_DETAILS: Readonly<Record<Outage, string>> = {
   unreached: 'The service cannot reach its database; try again shortly',
   busy: 'No database connection became free in time; try again shortly',
   lost: 'The connection to the database was lost during the request; try again shortly',
+  slow: 'The database did not finish the request in time, so nothing of it was done; try again shortly',
 };
 
 /**

@@ -144,6 +144,8 @@ describe('a PostgreSQL server out of reach', () => {
       [failure('ETIMEDOUT', { syscall: 'read' }), 'lost'],
       // A pooler's protocol error (no server routine) counts; the server's own is a bug of ours.
       [failure('08P01'), 'lost'],
+      // Stopped by statement_timeout (or an administrator): nothing of it took effect.
+      [failure('57014'), 'slow'],
       [failure('08P01', { routine: 'exec_bind_message' }), undefined],
       [failure('ENOENT', { syscall: 'open' }), undefined],
       [failure('23505'), undefined],
@@ -224,6 +226,59 @@ describe.runIf(onServer)('the PostgreSQL pool and lanes under an outage', () => 
       release();
       await held;
       expect(databaseOutage(error)).toBe('busy');
+    } finally {
+      await database.close();
+      await fresh.dispose();
+    }
+  });
+
+  it('stops a statement past DATABASE_STATEMENT_TIMEOUT_MS, pooled and on every lane: slow', async () => {
+    const fresh = await freshDatabase();
+    const database = await openDatabase<unknown>(fresh.target, { poolSize: 1, statementTimeoutMs: 150 });
+    try {
+      const nap = sql<{ pid: number }>`select pg_sleep(0.6), pg_backend_pid() as pid`;
+      const failure = (run: Promise<unknown>) =>
+        run.then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      const compiled = nap.compile(database.db);
+      const failures = [
+        await failure(nap.execute(database.db)),
+        await failure(database.db.executeQuery(prepared(compiled))),
+        await failure(database.db.executeQuery(preparedSearch(compiled))),
+        await failure(database.db.transaction().execute((tx) => nap.execute(tx))),
+      ];
+      for (const error of failures) {
+        expect((error as { code?: string } | undefined)?.code).toBe('57014');
+        expect(databaseOutage(error)).toBe('slow');
+      }
+      // A statement within the limit runs, on the connections the stopped ones left.
+      expect((await sql<{ n: number }>`select 1 as n`.execute(database.db)).rows).toEqual([{ n: 1 }]);
+    } finally {
+      await database.close();
+      await fresh.dispose();
+    }
+  });
+
+  it('runs work without the statement timeout when asked (migrations), and gives the connection it back', async () => {
+    const fresh = await freshDatabase();
+    const database = await openDatabase<unknown>(fresh.target, { poolSize: 1, statementTimeoutMs: 150 });
+    try {
+      const nap = sql`select pg_sleep(0.4)`;
+      const limit = sql<{ limit: string }>`select current_setting('statement_timeout') as limit`;
+      const inside = await database.unbounded(async (db) => {
+        await nap.execute(db);
+        return (await limit.execute(db)).rows[0]!.limit;
+      });
+      expect(inside).toBe('0');
+      // The pool's one connection, the same as the work's, has its limit again.
+      expect((await limit.execute(database.db)).rows[0]!.limit).toBe('150ms');
+      const after = await nap.execute(database.db).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(databaseOutage(after)).toBe('slow');
     } finally {
       await database.close();
       await fresh.dispose();

@@ -1,5 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
-import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
+import { Kysely, type LogEvent, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import type { Outage } from '../application/outage.ts';
@@ -50,6 +50,14 @@ export interface DatabaseOptions {
   readonly connectTimeoutMs?: number;
   /** How long a lane waits for an answer before it drops its connection (tests; LANE_ANSWER_TIMEOUT_MS). */
   readonly laneAnswerTimeoutMs?: number;
+  /**
+   * The longest a statement may run, in milliseconds: the `statement_timeout` of every session,
+   * pooled or lane (pg only; 0 or unset: no limit). The server stops a statement past it, lock
+   * waits included, and it fails with 57014 (`databaseOutage`: `slow`). Without it, a statement
+   * that never ends (a lock never released, a runaway plan) holds its connection, and the request
+   * waiting on it, until Node cuts the request off, and the statement runs on.
+   */
+  readonly statementTimeoutMs?: number;
 }
 
 /** DATABASE_CONNECT_TIMEOUT_MS's default. */
@@ -127,12 +135,17 @@ export interface Database<DB> {
   readonly concurrent: boolean;
   /** The pg Pool, for LISTEN/NOTIFY and such; undefined on PGlite. */
   readonly pool: pg.Pool | undefined;
+  /**
+   * Runs `work` on one connection whose statements have no time limit (`statementTimeoutMs`): for
+   * migrations, whose index builds and backfills may rightly take longer than any request should.
+   * The connection gets the limit back before it returns to the pool.
+   */
+  unbounded<T>(work: (db: Kysely<DB>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
 /** Every session's zone (see the pool's connect listener). */
 const IN_UTC = { TimeZone: 'UTC' } as const;
-const SESSION_IN_UTC = "select set_config('TimeZone', 'UTC', false)";
 const NOTHING = (): void => {};
 
 /** How long a write on a write lane may wait for a lock before it fails (55P03): at once, in effect. */
@@ -151,12 +164,19 @@ export async function openDatabase<DB>(
       kind: 'pglite',
       concurrent: false,
       pool: undefined,
+      unbounded: (work) => work(db),
       async close() {
         await db.destroy();
         if (!pglite.closed) await pglite.close();
       },
     };
   }
+  const timeoutMs = options.statementTimeoutMs ?? 0;
+  const session: Readonly<Record<string, string>> = {
+    ...IN_UTC,
+    ...(timeoutMs > 0 ? { statement_timeout: String(timeoutMs) } : {}),
+  };
+  const sessionSetup = setConfigs(session);
   const pool = new pg.Pool({
     connectionString: target.url,
     max: options.poolSize ?? 10,
@@ -164,10 +184,11 @@ export async function openDatabase<DB>(
     connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     // Sessions in UTC, whatever the server's default: instants are absolute either way, and the read
     // models' instants come as text that `isoInstant` rewrites by position only when in UTC (in any
-    // other zone it parses them: slower, as right). Set once connected, before the connection's
-    // first statement (pg-pool awaits this), not as a startup option, which some poolers refuse
-    // (ADR 0007); the lanes likewise. Should it fail, the session keeps the server's zone.
-    onConnect: (client: pg.ClientBase) => client.query(SESSION_IN_UTC).then(NOTHING, NOTHING),
+    // other zone it parses them: slower, as right). With the statement timeout, if any. Set once
+    // connected, before the connection's first statement (pg-pool awaits this), not as startup
+    // options, which some poolers refuse (ADR 0007); the lanes likewise. Should it fail, the
+    // session keeps the server's zone and timeout.
+    onConnect: (client: pg.ClientBase) => client.query(sessionSetup).then(NOTHING, NOTHING),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID
@@ -190,17 +211,17 @@ export async function openDatabase<DB>(
   const pipelines =
     lanes > 0
       ? {
-          lookups: new LookupPipeline(pool.options, lanes, onError, { settings: IN_UTC, ...answerTimeout }),
+          lookups: new LookupPipeline(pool.options, lanes, onError, { settings: session, ...answerTimeout }),
           // A search's generic plan is made once per lane and statement; a custom one, planned
           // with the pattern on every run, cost the server more than running it (docs/adr/0007).
           searches: new LookupPipeline(pool.options, lanes, onError, {
-            settings: { ...IN_UTC, plan_cache_mode: 'force_generic_plan' },
+            settings: { ...session, plan_cache_mode: 'force_generic_plan' },
             ...answerTimeout,
           }),
           // A unit of work's optimistic write never waits on a row lock here: it fails at once
           // (55P03) and the command runs again on a pooled connection, locked (docs/adr/0005).
           writes: new LookupPipeline(pool.options, lanes, onError, {
-            settings: { ...IN_UTC, lock_timeout: WRITE_LANE_LOCK_TIMEOUT },
+            settings: { ...session, lock_timeout: WRITE_LANE_LOCK_TIMEOUT },
             preparedPerLane: VARYING_PER_CONNECTION,
             ...answerTimeout,
           }),
@@ -215,9 +236,29 @@ export async function openDatabase<DB>(
     kind: 'postgres',
     concurrent: true,
     pool,
+    async unbounded(work) {
+      if (timeoutMs === 0) return work(db);
+      return db.connection().execute(async (connection) => {
+        await sql`select set_config('statement_timeout', '0', false)`.execute(connection);
+        try {
+          return await work(connection);
+        } finally {
+          await sql`select set_config('statement_timeout', ${String(timeoutMs)}, false)`.execute(connection);
+        }
+      });
+    },
     async close() {
       await db.destroy();
     },
+  };
+}
+
+/** One statement setting each of `settings` for the session (`set_config`, not local). */
+function setConfigs(settings: Readonly<Record<string, string>>): pg.QueryConfig {
+  const entries = Object.entries(settings);
+  return {
+    text: `select ${entries.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ')}`,
+    values: entries.flat(),
   };
 }
 
@@ -258,6 +299,8 @@ const SOCKET_FAILURES = new Set([
 ]);
 /** SQLSTATEs of a server that refused the session: starting up or shutting down, full, refused. */
 const SESSION_REFUSED = new Set(['57P03', '53300', '08001', '08004']);
+/** The statement was cancelled: past its `statement_timeout`, or by an administrator. */
+const QUERY_CANCELED = '57014';
 /** SQLSTATEs of a session the server ended, or lost, with the statement running. */
 const SESSION_ENDED = new Set(['57P01', '57P02', '08000', '08003', '08006', '08007']);
 /** pg's and pg-pool's own failures, which carry no code, by their message. */
@@ -285,6 +328,7 @@ export function databaseOutage(error: unknown): Outage | undefined {
   if (code === undefined) return error instanceof Error ? DRIVER_FAILURES.get(error.message) : undefined;
   if (CONNECT_FAILURES.has(code) || SESSION_REFUSED.has(code)) return 'unreached';
   if (SESSION_ENDED.has(code)) return 'lost';
+  if (code === QUERY_CANCELED) return 'slow';
   if (SOCKET_FAILURES.has(code)) {
     const syscall = (error as { syscall?: unknown }).syscall;
     if (syscall === 'connect') return 'unreached';
