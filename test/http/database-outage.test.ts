@@ -98,7 +98,7 @@ describe.runIf(onServer)('a statement past the statement timeout (PostgreSQL)', 
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       DATABASE_URL: database.url,
-      DATABASE_STATEMENT_TIMEOUT_MS: '300',
+      DATABASE_STATEMENT_TIMEOUT_MS: '1500',
     });
     app = await buildApp(config, { hasher: new FakePasswordHasher() });
     holder = new pg.Client({ connectionString: database.url });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { freshDatabase, onServer } from '../../../test/support/database.ts';
 import { adminQuery } from '../../../test/support/server-admin.ts';
 import { tcpProxy } from '../../../test/support/tcp-proxy.ts';
-import { databaseOutage, openDatabase, serverAddress } from './database.ts';
+import { databaseOutage, laneStatementTimeoutMs, openDatabase, serverAddress } from './database.ts';
 import { instantText, isoInstant } from './instants.ts';
 import { prepared, preparedSearch } from './prepared-statements.ts';
 
@@ -164,6 +164,13 @@ describe('a PostgreSQL server out of reach', () => {
       expect(databaseOutage(error), String((error as Error).message ?? error)).toBe(outage);
   });
 
+  it('gives a lane at most four fifths of its answer timeout as statement timeout', () => {
+    expect(laneStatementTimeoutMs(30_000, 15_000)).toBe(12_000);
+    expect(laneStatementTimeoutMs(5_000, 15_000)).toBe(5_000);
+    expect(laneStatementTimeoutMs(0, 15_000)).toBe(12_000);
+    expect(laneStatementTimeoutMs(0, 1)).toBe(1);
+  });
+
   it('names the server in messages by host and port, or socket folder, never with its password', () => {
     expect(serverAddress('postgres://app:s3cret@db.internal:6543/bounded')).toBe('db.internal:6543');
     expect(serverAddress('postgres://app:s3cret@db.internal/bounded')).toBe('db.internal:5432');
@@ -261,24 +268,51 @@ describe.runIf(onServer)('the PostgreSQL pool and lanes under an outage', () => 
     }
   });
 
-  it('runs work without the statement timeout when asked (migrations), and gives the connection it back', async () => {
+  it('runs work without the statement timeout when asked (migrations), on a connection of its own', async () => {
     const fresh = await freshDatabase();
     const database = await openDatabase<unknown>(fresh.target, { poolSize: 1, statementTimeoutMs: 150 });
     try {
       const nap = sql`select pg_sleep(0.4)`;
-      const limit = sql<{ limit: string }>`select current_setting('statement_timeout') as limit`;
+      const session = sql<{ limit: string; pid: number }>`
+        select current_setting('statement_timeout') as limit, pg_backend_pid() as pid`;
+      const pooled = (await session.execute(database.db)).rows[0]!;
       const inside = await database.unbounded(async (db) => {
         await nap.execute(db);
-        return (await limit.execute(db)).rows[0]!.limit;
+        return (await session.execute(db)).rows[0]!;
       });
-      expect(inside).toBe('0');
-      // The pool's one connection, the same as the work's, has its limit again.
-      expect((await limit.execute(database.db)).rows[0]!.limit).toBe('150ms');
+      expect(inside.limit).toBe('0');
+      expect(inside.pid).not.toBe(pooled.pid);
+      // The pool's connection kept its limit.
+      expect((await session.execute(database.db)).rows[0]).toEqual({ limit: '150ms', pid: pooled.pid });
       const after = await nap.execute(database.db).then(
         () => undefined,
         (error: unknown) => error,
       );
       expect(databaseOutage(after)).toBe('slow');
+    } finally {
+      await database.close();
+      await fresh.dispose();
+    }
+  });
+
+  it('stops a slow statement on a lane before the lane would give its connection up: slow, not lost', async () => {
+    const fresh = await freshDatabase();
+    // No limit for the pool; the lanes wait 1 s for an answer, so their statements get 0.8 s.
+    const database = await openDatabase<unknown>(fresh.target, {
+      poolSize: 1,
+      statementTimeoutMs: 0,
+      laneAnswerTimeoutMs: 1_000,
+    });
+    try {
+      const nap = sql`select pg_sleep(1.2)`;
+      const laned = await database.db.executeQuery(prepared(nap.compile(database.db))).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect((laned as { code?: string }).code).toBe('57014');
+      expect(databaseOutage(laned)).toBe('slow');
+      // On the pool, 0 is no limit at all.
+      await expect(nap.execute(database.db)).resolves.toBeDefined();
     } finally {
       await database.close();
       await fresh.dispose();

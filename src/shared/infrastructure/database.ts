@@ -1,9 +1,9 @@
 import type { PGlite } from '@electric-sql/pglite';
-import { Kysely, type LogEvent, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import type { Outage } from '../application/outage.ts';
-import { LookupPipeline, QUERY_READ_TIMEOUT } from './lookup-pipeline.ts';
+import { LANE_ANSWER_TIMEOUT_MS, LookupPipeline, QUERY_READ_TIMEOUT } from './lookup-pipeline.ts';
 import { lockDataFolder } from './pglite-lock.ts';
 import { preparingPool, VARYING_PER_CONNECTION } from './prepared-statements.ts';
 import { timestamptzParser } from './timestamptz.ts';
@@ -51,11 +51,15 @@ export interface DatabaseOptions {
   /** How long a lane waits for an answer before it drops its connection (tests; LANE_ANSWER_TIMEOUT_MS). */
   readonly laneAnswerTimeoutMs?: number;
   /**
-   * The longest a statement may run, in milliseconds: the `statement_timeout` of every session,
-   * pooled or lane (pg only; 0 or unset: no limit). The server stops a statement past it, lock
-   * waits included, and it fails with 57014 (`databaseOutage`: `slow`). Without it, a statement
-   * that never ends (a lock never released, a runaway plan) holds its connection, and the request
-   * waiting on it, until Node cuts the request off, and the statement runs on.
+   * The longest a statement may run, in milliseconds: the `statement_timeout` of every session
+   * (pg only; 0: none, whatever the server's, the role's or the connection string's own setting;
+   * unset: theirs). The
+   * server stops a statement past it, lock waits included, and it fails with 57014
+   * (`databaseOutage`: `slow`). Without it, a statement that never ends (a lock never released, a
+   * runaway plan) holds its connection, and the request waiting on it, until Node cuts the request
+   * off, and the statement runs on. The lanes have at most four fifths of their answer timeout
+   * (`laneStatementTimeoutMs`), so the server stops a slow statement there before the lane gives its
+   * connection up, with every statement in flight on it.
    */
   readonly statementTimeoutMs?: number;
 }
@@ -136,9 +140,9 @@ export interface Database<DB> {
   /** The pg Pool, for LISTEN/NOTIFY and such; undefined on PGlite. */
   readonly pool: pg.Pool | undefined;
   /**
-   * Runs `work` on one connection whose statements have no time limit (`statementTimeoutMs`): for
-   * migrations, whose index builds and backfills may rightly take longer than any request should.
-   * The connection gets the limit back before it returns to the pool.
+   * Runs `work` on a connection of its own whose statements have no time limit
+   * (`statementTimeoutMs`), closed afterwards: for migrations, whose index builds and backfills may
+   * rightly take longer than any request should.
    */
   unbounded<T>(work: (db: Kysely<DB>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -171,10 +175,10 @@ export async function openDatabase<DB>(
       },
     };
   }
-  const timeoutMs = options.statementTimeoutMs ?? 0;
+  const timeoutMs = options.statementTimeoutMs;
   const session: Readonly<Record<string, string>> = {
     ...IN_UTC,
-    ...(timeoutMs > 0 ? { statement_timeout: String(timeoutMs) } : {}),
+    ...(timeoutMs === undefined ? {} : { statement_timeout: String(timeoutMs) }),
   };
   const sessionSetup = setConfigs(session);
   const pool = new pg.Pool({
@@ -208,20 +212,32 @@ export async function openDatabase<DB>(
   const lanes = options.preparedStatements === false ? 0 : (options.pipelineConnections ?? 2);
   const answerTimeout =
     options.laneAnswerTimeoutMs === undefined ? {} : { answerTimeoutMs: options.laneAnswerTimeoutMs };
+  const laneSession: Readonly<Record<string, string>> =
+    timeoutMs === undefined
+      ? IN_UTC
+      : {
+          ...IN_UTC,
+          statement_timeout: String(
+            laneStatementTimeoutMs(timeoutMs, options.laneAnswerTimeoutMs ?? LANE_ANSWER_TIMEOUT_MS),
+          ),
+        };
   const pipelines =
     lanes > 0
       ? {
-          lookups: new LookupPipeline(pool.options, lanes, onError, { settings: session, ...answerTimeout }),
+          lookups: new LookupPipeline(pool.options, lanes, onError, {
+            settings: laneSession,
+            ...answerTimeout,
+          }),
           // A search's generic plan is made once per lane and statement; a custom one, planned
           // with the pattern on every run, cost the server more than running it (docs/adr/0007).
           searches: new LookupPipeline(pool.options, lanes, onError, {
-            settings: { ...session, plan_cache_mode: 'force_generic_plan' },
+            settings: { ...laneSession, plan_cache_mode: 'force_generic_plan' },
             ...answerTimeout,
           }),
           // A unit of work's optimistic write never waits on a row lock here: it fails at once
           // (55P03) and the command runs again on a pooled connection, locked (docs/adr/0005).
           writes: new LookupPipeline(pool.options, lanes, onError, {
-            settings: { ...session, lock_timeout: WRITE_LANE_LOCK_TIMEOUT },
+            settings: { ...laneSession, lock_timeout: WRITE_LANE_LOCK_TIMEOUT },
             preparedPerLane: VARYING_PER_CONNECTION,
             ...answerTimeout,
           }),
@@ -237,20 +253,35 @@ export async function openDatabase<DB>(
     concurrent: true,
     pool,
     async unbounded(work) {
-      if (timeoutMs === 0) return work(db);
-      return db.connection().execute(async (connection) => {
-        await sql`select set_config('statement_timeout', '0', false)`.execute(connection);
-        try {
-          return await work(connection);
-        } finally {
-          await sql`select set_config('statement_timeout', ${String(timeoutMs)}, false)`.execute(connection);
-        }
+      // Its own connection, with nothing to restore afterwards: the pool's connections keep their limit.
+      const own = await openDatabase<DB>(target, {
+        poolSize: 1,
+        preparedStatements: false,
+        statementTimeoutMs: 0,
+        ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+        ...(options.echo === undefined ? {} : { echo: options.echo }),
       });
+      try {
+        return await work(own.db);
+      } finally {
+        await own.close();
+      }
     },
     async close() {
       await db.destroy();
     },
   };
+}
+
+/**
+ * A lane's `statement_timeout`: the configured one (0: none), but at most four fifths of the lane's
+ * answer timeout. A statement slower than that is stopped by the server (57014, `slow`: nothing of
+ * it took effect) rather than given up by the lane, which would drop its connection and fail every
+ * statement in flight on it as `lost`.
+ */
+export function laneStatementTimeoutMs(statementTimeoutMs: number, answerTimeoutMs: number): number {
+  const bound = Math.max(1, Math.floor(answerTimeoutMs * 0.8));
+  return statementTimeoutMs === 0 ? bound : Math.min(statementTimeoutMs, bound);
 }
 
 /** One statement setting each of `settings` for the session (`set_config`, not local). */
