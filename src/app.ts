@@ -254,10 +254,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     });
     const housekeeping = new Housekeeping(
       [
-        new OutboxRetention(database.db, config.outbox.retentionHours),
+        new OutboxRetention(config.outbox.retentionHours),
         ...started.flatMap((context) => context.housekeeping ?? []),
       ],
       http.log,
+      { unbounded: (work) => database.unbounded(work) },
     );
     const signal = database.pool === undefined ? undefined : new PgOutboxSignal(database.pool, http.log);
     outbox.onCommitted((events) => {

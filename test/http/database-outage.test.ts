@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, buildApp } from '../../src/app.ts';
+import { type App, buildApp, migrationFolders } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import { openDatabase } from '../../src/shared/infrastructure/database.ts';
+import { migrateDown } from '../../src/shared/infrastructure/migrator.ts';
 import { freshDatabase, onServer, type TestDatabase } from '../support/database.ts';
 import { FakePasswordHasher } from '../support/fake-password-hasher.ts';
 import { signIn } from '../support/oauth.ts';
@@ -146,5 +148,67 @@ describe.runIf(onServer)('a statement past the statement timeout (PostgreSQL)', 
     expect((await read()).json().name).toBe('Before');
     expect((await rename()).statusCode).toBe(200);
     expect((await read()).json().name).toBe('After');
+  });
+  it('runs housekeeping without the limit: a delete that waits for a lock longer than it still happens', async () => {
+    const created = await app.http.inject({
+      method: 'POST',
+      url: '/api/v1/members',
+      payload: { email: 'tidy@example.com', passwd: 'Correct-Horse-9', name: 'Tidy' },
+    });
+    const id = created.json().id as string;
+    const session = await signIn(app, 'tidy@example.com', 'Correct-Horse-9');
+    await app.http.inject({
+      method: 'POST',
+      url: '/api/v1/auth/revoke',
+      payload: { token: session.body.refresh_token },
+    });
+    await holder.query(
+      "update accounts.sessions set revoked_at = now() - interval '31 days' where member_id = $1",
+      [id],
+    );
+    // Another session holds the old session's row for 2 s, longer than the 1.5 s limit.
+    await holder.query('begin');
+    await holder.query('select id from accounts.sessions where member_id = $1 for update', [id]);
+    const run = app.housekeeping.runNow();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await holder.query('commit');
+
+    expect((await run).accounts).toEqual({ sessions: 1, passwordResets: 0 });
+  });
+  it('applies migrations at start-up without the limit: it waits for the migration lock longer than it', async () => {
+    const fresh = await freshDatabase();
+    // One migration pending, so that start-up migrates.
+    const setup = await openDatabase<unknown>(fresh.target, { poolSize: 1 });
+    await migrateDown(setup.db, migrationFolders);
+    await setup.close();
+    const other = new pg.Client({ connectionString: fresh.url });
+    await other.connect();
+    try {
+      // Kysely's migration lock (its PostgreSQL adapter's advisory lock), as another instance that
+      // is migrating holds it: for 2 s, longer than the 1.5 s limit.
+      await other.query('select pg_advisory_lock(3853314791062309107)');
+      const config = loadConfig({
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: fresh.url,
+        DATABASE_STATEMENT_TIMEOUT_MS: '1500',
+      });
+      const starting = buildApp(config, { hasher: new FakePasswordHasher() }).then(
+        (started) => ({ started }),
+        (error: unknown) => ({ error }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await other.query('select pg_advisory_unlock(3853314791062309107)');
+      const outcome = await starting;
+      expect('error' in outcome ? outcome.error : undefined).toBeUndefined();
+      if ('started' in outcome) {
+        const ready = await outcome.started.http.inject({ method: 'GET', url: '/api/v1/health/ready' });
+        expect(ready.statusCode).toBe(200);
+        await outcome.started.close();
+      }
+    } finally {
+      await other.end();
+      await fresh.dispose();
+    }
   });
 });

@@ -106,7 +106,7 @@ export const accounts: BoundedContext<AccountsOptions> = {
         await authRoutes(app, { bus, limiter: options.limiter, limits: options.limits });
       },
       subscriptions,
-      housekeeping: [new AccountsRetention(db, tools.clock)],
+      housekeeping: [new AccountsRetention(tools.clock)],
     };
   },
 };

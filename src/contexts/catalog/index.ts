@@ -87,7 +87,7 @@ export const catalog: BoundedContext = {
     return {
       routes: (app) => catalogRoutes(app, deps),
       subscriptions: catalogSubscriptions(outbox),
-      housekeeping: [new AuthorRefsRepair(db)],
+      housekeeping: [new AuthorRefsRepair()],
     };
   },
 };

@@ -279,14 +279,14 @@ describe(`a book's view shows its authors' names as they are (on ${onServer ? 't
                where id = ${author.toString()}`.execute(database.db);
     expect(await namesShown(book)).toEqual(['Ann Author']);
 
-    const repair = new AuthorRefsRepair(database.db);
-    expect((await repair.run()).authorRefsRepaired).toBeGreaterThanOrEqual(1);
+    const repair = new AuthorRefsRepair();
+    expect((await repair.run(database.db)).authorRefsRepaired).toBeGreaterThanOrEqual(1);
     expect((await shown(book)).view.authors).toEqual([
       { id: author.toString(), name: 'Annabel Author' },
       { id: second.toString(), name: 'Bo Second' },
     ]);
     expect(await shown(intact.book)).toEqual(before);
-    expect(await repair.run()).toEqual({ authorRefsRepaired: 0 });
+    expect(await repair.run(database.db)).toEqual({ authorRefsRepaired: 0 });
   });
 
   it.runIf(onServer)(

@@ -1,6 +1,11 @@
+import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { Housekeeping } from './housekeeping.ts';
+import { Housekeeping, type Unbounded } from './housekeeping.ts';
+
+/** What `Database.unbounded` would give: here a stand-in that the tasks can recognise. */
+const runConnection = { connection: 'of the run' } as unknown as Kysely<unknown>;
+const unbounded: Unbounded = (work) => work(runConnection);
 
 describe('housekeeping', () => {
   it('runs every task; one that fails is logged and does not hold the others back', async () => {
@@ -25,6 +30,7 @@ describe('housekeeping', () => {
         },
       ],
       logger,
+      { unbounded },
     );
 
     expect(await housekeeping.runNow()).toEqual({ tidy: { rows: 3 } });
@@ -44,9 +50,7 @@ describe('housekeeping', () => {
     const housekeeping = new Housekeeping(
       [{ name: 'count', run: async () => ({ runs: ++runs }) }],
       pino({ level: 'silent' }),
-      {
-        everyMs: 20,
-      },
+      { unbounded, everyMs: 20 },
     );
     housekeeping.start(0);
     await new Promise((resolve) => setTimeout(resolve, 120));
@@ -55,5 +59,45 @@ describe('housekeeping', () => {
     expect(afterStop).toBeGreaterThanOrEqual(2);
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(runs).toBe(afterStop);
+  });
+
+  it("runs every task on the run's own connection, without the statement timeout", async () => {
+    const given: unknown[] = [];
+    let opened = 0;
+    const housekeeping = new Housekeeping(
+      ['first', 'second'].map((name) => ({
+        name,
+        run: async (db: Kysely<unknown>) => {
+          given.push(db);
+          return {};
+        },
+      })),
+      pino({ level: 'silent' }),
+      {
+        unbounded: (work) => {
+          opened += 1;
+          return work(runConnection);
+        },
+      },
+    );
+    await housekeeping.runNow();
+    expect(given).toEqual([runConnection, runConnection]);
+    expect(opened).toBe(1);
+  });
+
+  it('logs a run that could not get its connection, and answers that nothing ran', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const housekeeping = new Housekeeping([{ name: 'tidy', run: async () => ({ rows: 1 }) }], logger, {
+      unbounded: () => Promise.reject(new Error('the database cannot be reached')),
+    });
+    expect(await housekeeping.runNow()).toEqual({});
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 40,
+        msg: 'housekeeping could not run; it runs again next time',
+        err: expect.objectContaining({ message: 'the database cannot be reached' }),
+      }),
+    ]);
   });
 });

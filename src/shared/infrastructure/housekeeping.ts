@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
 
 /**
  * Something that tidies rows on a schedule (deletes those past their retention, mends a read
@@ -7,8 +8,16 @@ import type { FastifyBaseLogger } from 'fastify';
 export interface HousekeepingTask {
   /** For the log line: whose rows these are ("outbox", "accounts", "catalog"). */
   readonly name: string;
-  run(): Promise<Readonly<Record<string, number>>>;
+  /**
+   * One run, on `db`: a connection of the run's own, without the statement timeout that bounds a
+   * request's statements (DATABASE_STATEMENT_TIMEOUT_MS), since a housekeeping statement's work
+   * grows with the data.
+   */
+  run(db: Kysely<unknown>): Promise<Readonly<Record<string, number>>>;
 }
+
+/** Runs work on a connection without the statement timeout (`Database.unbounded`). */
+export type Unbounded = <T>(work: (db: Kysely<unknown>) => Promise<T>) => Promise<T>;
 
 const HOUR_MS = 3_600_000;
 
@@ -20,6 +29,7 @@ const HOUR_MS = 3_600_000;
 export class Housekeeping {
   readonly #tasks: readonly HousekeepingTask[];
   readonly #log: FastifyBaseLogger;
+  readonly #unbounded: Unbounded;
   readonly #everyMs: number;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> = Promise.resolve();
@@ -27,10 +37,11 @@ export class Housekeeping {
   constructor(
     tasks: readonly HousekeepingTask[],
     logger: FastifyBaseLogger,
-    options: { everyMs?: number } = {},
+    options: { readonly unbounded: Unbounded; readonly everyMs?: number },
   ) {
     this.#tasks = tasks;
     this.#log = logger;
+    this.#unbounded = options.unbounded;
     this.#everyMs = options.everyMs ?? HOUR_MS;
   }
 
@@ -46,19 +57,31 @@ export class Housekeeping {
     this.#timer.unref();
   }
 
-  /** Runs every task now; answers what each changed (a failed task is left out, and logged). */
+  /**
+   * Runs every task now, on one connection of the run's own; answers what each changed (a failed
+   * task is left out, and logged; so is every task when no connection could be had).
+   */
   async runNow(): Promise<Record<string, Readonly<Record<string, number>>>> {
     const done: Record<string, Readonly<Record<string, number>>> = {};
-    for (const task of this.#tasks) {
-      try {
-        const changed = await task.run();
-        done[task.name] = changed;
-        if (Object.values(changed).some((count) => count > 0)) {
-          this.#log.info({ task: task.name, changed }, 'housekeeping changed rows');
+    try {
+      await this.#unbounded(async (db) => {
+        for (const task of this.#tasks) {
+          try {
+            const changed = await task.run(db);
+            done[task.name] = changed;
+            if (Object.values(changed).some((count) => count > 0)) {
+              this.#log.info({ task: task.name, changed }, 'housekeeping changed rows');
+            }
+          } catch (error) {
+            this.#log.warn(
+              { err: error, task: task.name },
+              'housekeeping task failed; it runs again next time',
+            );
+          }
         }
-      } catch (error) {
-        this.#log.warn({ err: error, task: task.name }, 'housekeeping task failed; it runs again next time');
-      }
+      });
+    } catch (error) {
+      this.#log.warn({ err: error }, 'housekeeping could not run; it runs again next time');
     }
     return done;
   }

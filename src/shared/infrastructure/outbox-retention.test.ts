@@ -41,8 +41,8 @@ describe('outbox retention', () => {
     await sql`update shared.outbox_deliveries set finished_at = now() - interval '3 hours'
                where event_id = ${old.id}`.execute(database.db);
 
-    const retention = new OutboxRetention(database.db, 2);
-    expect(await retention.run()).toEqual({ deliveries: 1, events: 1 });
+    const retention = new OutboxRetention(2);
+    expect(await retention.run(database.db)).toEqual({ deliveries: 1, events: 1 });
     expect((await deliveries(database.db)).map((d) => d.event_id)).toEqual([young.id.toString()]);
   });
 });

@@ -10,15 +10,13 @@ const HOUR_MS = 3_600_000;
  */
 export class OutboxRetention implements HousekeepingTask {
   readonly name = 'outbox';
-  readonly #db: Kysely<unknown>;
   readonly #retentionMs: number;
 
-  constructor(db: Kysely<unknown>, retentionHours: number) {
-    this.#db = db;
+  constructor(retentionHours: number) {
     this.#retentionMs = retentionHours * HOUR_MS;
   }
 
-  run(): Promise<{ readonly deliveries: number; readonly events: number }> {
-    return OutboxOperations.purgeDelivered(this.#db, new Date(Date.now() - this.#retentionMs));
+  run(db: Kysely<unknown>): Promise<{ readonly deliveries: number; readonly events: number }> {
+    return OutboxOperations.purgeDelivered(db, new Date(Date.now() - this.#retentionMs));
   }
 }

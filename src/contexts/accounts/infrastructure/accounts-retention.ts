@@ -15,24 +15,23 @@ const DAY_MS = 86_400_000;
  */
 export class AccountsRetention implements HousekeepingTask {
   readonly name = 'accounts';
-  readonly #db: Kysely<AccountsTables>;
   readonly #clock: Clock;
   readonly #keepMs: number;
 
-  constructor(db: Kysely<unknown>, clock: Clock, options: { readonly keepDays?: number } = {}) {
-    this.#db = db as Kysely<AccountsTables>;
+  constructor(clock: Clock, options: { readonly keepDays?: number } = {}) {
     this.#clock = clock;
     this.#keepMs = (options.keepDays ?? 30) * DAY_MS;
   }
 
-  async run(): Promise<{ readonly sessions: number; readonly passwordResets: number }> {
+  async run(db: Kysely<unknown>): Promise<{ readonly sessions: number; readonly passwordResets: number }> {
+    const accounts = db as Kysely<AccountsTables>;
     const before = new Date(this.#clock.now().getTime() - this.#keepMs);
     // Refresh tokens go with their session (on delete cascade).
-    const sessions = await this.#db
+    const sessions = await accounts
       .deleteFrom('accounts.sessions')
       .where((eb) => eb.or([eb('revoked_at', '<', before), eb('token_expires_at', '<', before)]))
       .executeTakeFirst();
-    const resets = await this.#db
+    const resets = await accounts
       .deleteFrom('accounts.password_resets')
       .where('expires_at', '<', before)
       .executeTakeFirst();

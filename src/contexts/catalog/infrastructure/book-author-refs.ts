@@ -102,16 +102,14 @@ function fullName(alias: string): RawBuilder<string> {
  */
 export class AuthorRefsRepair implements HousekeepingTask {
   readonly name = 'catalog';
-  readonly #db: Kysely<CatalogTables>;
   readonly #batch: number;
 
-  constructor(db: Kysely<unknown>, options: { readonly batch?: number } = {}) {
-    this.#db = db as Kysely<CatalogTables>;
+  constructor(options: { readonly batch?: number } = {}) {
     this.#batch = options.batch ?? 10_000;
   }
 
-  async run(): Promise<{ readonly authorRefsRepaired: number }> {
-    const result = await this.#db
+  async run(db: Kysely<unknown>): Promise<{ readonly authorRefsRepaired: number }> {
+    const result = await (db as Kysely<CatalogTables>)
       .updateTable('catalog.books')
       .set({ author_refs: authorRefsOf(sql.ref('author_ids')) })
       .where('id', 'in', (eb) =>
