@@ -258,7 +258,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         ...started.flatMap((context) => context.housekeeping ?? []),
       ],
       http.log,
-      { unbounded: (work) => database.unbounded(work) },
+      // Without the statement timeout (a pass over a table grows with it), but a lock wait still
+      // ends: at twice a request's limit, so that a stuck lock does not also hold the rows the
+      // task has locked so far, and the requests waiting for them, for good.
+      {
+        unbounded: (work) =>
+          database.unbounded(work, { lockTimeoutMs: 2 * config.databaseStatementTimeoutMs }),
+      },
     );
     const signal = database.pool === undefined ? undefined : new PgOutboxSignal(database.pool, http.log);
     outbox.onCommitted((events) => {

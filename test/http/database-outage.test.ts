@@ -149,14 +149,15 @@ describe.runIf(onServer)('a statement past the statement timeout (PostgreSQL)', 
     expect((await rename()).statusCode).toBe(200);
     expect((await read()).json().name).toBe('After');
   });
-  it('runs housekeeping without the limit: a delete that waits for a lock longer than it still happens', async () => {
+  /** A member with one session revoked 31 days ago: what the accounts' housekeeping deletes. */
+  async function oldSession(email: string): Promise<string> {
     const created = await app.http.inject({
       method: 'POST',
       url: '/api/v1/members',
-      payload: { email: 'tidy@example.com', passwd: 'Correct-Horse-9', name: 'Tidy' },
+      payload: { email, passwd: 'Correct-Horse-9', name: 'Tidy' },
     });
     const id = created.json().id as string;
-    const session = await signIn(app, 'tidy@example.com', 'Correct-Horse-9');
+    const session = await signIn(app, email, 'Correct-Horse-9');
     await app.http.inject({
       method: 'POST',
       url: '/api/v1/auth/revoke',
@@ -166,15 +167,35 @@ describe.runIf(onServer)('a statement past the statement timeout (PostgreSQL)', 
       "update accounts.sessions set revoked_at = now() - interval '31 days' where member_id = $1",
       [id],
     );
-    // Another session holds the old session's row for 2 s, longer than the 1.5 s limit.
-    await holder.query('begin');
-    await holder.query('select id from accounts.sessions where member_id = $1 for update', [id]);
-    const run = app.housekeeping.runNow();
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    await holder.query('commit');
+    return id;
+  }
 
-    expect((await run).accounts).toEqual({ sessions: 1, passwordResets: 0 });
+  /** Runs housekeeping while another session holds the member's sessions for `holdMs` after the delete waits. */
+  async function housekeepingWhileHeld(memberId: string, holdMs: number) {
+    await holder.query('begin');
+    await holder.query('select id from accounts.sessions where member_id = $1 for update', [memberId]);
+    const run = app.housekeeping.runNow();
+    await lockWaiter(database.url);
+    await new Promise((resolve) => setTimeout(resolve, holdMs));
+    await holder.query('commit');
+    return run;
+  }
+
+  it('runs housekeeping without the statement limit: a delete that waits 2 s for a lock still happens', async () => {
+    const id = await oldSession('tidy@example.com');
+    // 2 s of waiting: past the 1.5 s limit of a request's statement, within housekeeping's 3 s.
+    expect((await housekeepingWhileHeld(id, 2_000)).accounts).toEqual({ sessions: 1, passwordResets: 0 });
   });
+
+  it('gives up a housekeeping lock wait at twice the statement limit, and leaves the rows for next time', async () => {
+    const id = await oldSession('stuck@example.com');
+    const done = await housekeepingWhileHeld(id, 4_000);
+    expect(done.accounts).toBeUndefined();
+    // The other tasks ran.
+    expect(done.outbox).toBeDefined();
+    expect((await app.housekeeping.runNow()).accounts).toEqual({ sessions: 1, passwordResets: 0 });
+  });
+
   it('applies migrations at start-up without the limit: it waits for the migration lock longer than it', async () => {
     const fresh = await freshDatabase();
     // One migration pending, so that start-up migrates.
@@ -197,6 +218,7 @@ describe.runIf(onServer)('a statement past the statement timeout (PostgreSQL)', 
         (started) => ({ started }),
         (error: unknown) => ({ error }),
       );
+      await lockWaiter(fresh.url);
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       await other.query('select pg_advisory_unlock(3853314791062309107)');
       const outcome = await starting;
@@ -212,3 +234,25 @@ describe.runIf(onServer)('a statement past the statement timeout (PostgreSQL)', 
     }
   });
 });
+
+/**
+ * Resolves once some session of the database waits for a lock (at most 10 s). Asked on a
+ * connection of its own: inside a transaction, pg_stat_activity stays as it first read it.
+ */
+async function lockWaiter(url: string): Promise<void> {
+  const watcher = new pg.Client({ connectionString: url });
+  await watcher.connect();
+  try {
+    for (let tries = 0; tries < 200; tries += 1) {
+      const { rows } = await watcher.query<{ n: number }>(
+        `select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`,
+      );
+      if (rows[0]!.n > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('nothing came to wait for the lock');
+  } finally {
+    await watcher.end();
+  }
+}

@@ -127,6 +127,28 @@ describe('a PostgreSQL server out of reach', () => {
     }
   });
 
+  it('fails unbounded work before it starts when its connection cannot be had: not reached', async () => {
+    const refusing = await listener('hold');
+    const url = refusing.url;
+    await refusing.close();
+    const database = await openDatabase<unknown>({ kind: 'postgres', url }, { connectTimeoutMs: 200 });
+    try {
+      let started = false;
+      const error = await database
+        .unbounded(async () => {
+          started = true;
+        })
+        .then(
+          () => undefined,
+          (failure: unknown) => failure,
+        );
+      expect(databaseOutage(error)).toBe('unreached');
+      expect(started).toBe(false);
+    } finally {
+      await database.close();
+    }
+  });
+
   it('tells these apart from failures of the statement itself', () => {
     const failure = (code: string, more: Record<string, unknown> = {}) =>
       Object.assign(new Error('server said no'), { code, ...more });

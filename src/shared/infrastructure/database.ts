@@ -1,5 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
-import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
+import { CompiledQuery, Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import type { Outage } from '../application/outage.ts';
@@ -62,6 +62,8 @@ export interface DatabaseOptions {
    * connection up, with every statement in flight on it.
    */
   readonly statementTimeoutMs?: number;
+  /** Every session's `lock_timeout`, in milliseconds (pg only; unset: the server's). */
+  readonly lockTimeoutMs?: number;
 }
 
 /** DATABASE_CONNECT_TIMEOUT_MS's default. */
@@ -132,6 +134,11 @@ export async function createPGlite(dataDir: string | undefined, loadDataDir?: Bl
   }
 }
 
+export interface UnboundedOptions {
+  /** How long a statement may wait for a lock, in milliseconds (0 or unset: as long as it takes). */
+  readonly lockTimeoutMs?: number;
+}
+
 export interface Database<DB> {
   readonly db: Kysely<DB>;
   readonly kind: DatabaseTarget['kind'];
@@ -141,10 +148,13 @@ export interface Database<DB> {
   readonly pool: pg.Pool | undefined;
   /**
    * Runs `work` on a connection of its own whose statements have no time limit
-   * (`statementTimeoutMs`), closed afterwards: for migrations, whose index builds and backfills may
-   * rightly take longer than any request should.
+   * (`statementTimeoutMs`), closed afterwards: for migrations and housekeeping, whose index builds,
+   * backfills and passes over a table may rightly take longer than any request should. With
+   * `lockTimeoutMs`, a wait for a lock still ends (55P03): housekeeping's waits, unlike a
+   * migration's for another instance's migration lock, should not hold their own locks on
+   * everything else indefinitely. Fails at once if the connection cannot be had.
    */
-  unbounded<T>(work: (db: Kysely<DB>) => Promise<T>): Promise<T>;
+  unbounded<T>(work: (db: Kysely<DB>) => Promise<T>, options?: UnboundedOptions): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -179,6 +189,7 @@ export async function openDatabase<DB>(
   const session: Readonly<Record<string, string>> = {
     ...IN_UTC,
     ...(timeoutMs === undefined ? {} : { statement_timeout: String(timeoutMs) }),
+    ...(options.lockTimeoutMs === undefined ? {} : { lock_timeout: String(options.lockTimeoutMs) }),
   };
   const sessionSetup = setConfigs(session);
   const pool = new pg.Pool({
@@ -252,16 +263,19 @@ export async function openDatabase<DB>(
     kind: 'postgres',
     concurrent: true,
     pool,
-    async unbounded(work) {
+    async unbounded(work, { lockTimeoutMs = 0 } = {}) {
       // Its own connection, with nothing to restore afterwards: the pool's connections keep their limit.
       const own = await openDatabase<DB>(target, {
         poolSize: 1,
         preparedStatements: false,
         statementTimeoutMs: 0,
+        lockTimeoutMs,
         ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
         ...(options.echo === undefined ? {} : { echo: options.echo }),
       });
       try {
+        // Connects now: a database out of reach fails the whole run here, once.
+        await own.db.executeQuery(CompiledQuery.raw('select 1'));
         return await work(own.db);
       } finally {
         await own.close();

@@ -100,4 +100,33 @@ describe('housekeeping', () => {
       }),
     ]);
   });
+
+  it('skips a run that falls due while the last one is still going', async () => {
+    let started = 0;
+    let finish = () => {};
+    const housekeeping = new Housekeeping(
+      [
+        {
+          name: 'slow',
+          run: async () => {
+            started += 1;
+            await new Promise<void>((resolve) => {
+              finish = resolve;
+            });
+            return {};
+          },
+        },
+      ],
+      pino({ level: 'silent' }),
+      { unbounded, everyMs: 10 },
+    );
+    housekeeping.start(0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(started).toBe(1);
+    finish();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(started).toBeGreaterThan(1);
+    finish();
+    await housekeeping.stop();
+  });
 });

@@ -45,9 +45,18 @@ export class Housekeeping {
     this.#everyMs = options.everyMs ?? HOUR_MS;
   }
 
+  /**
+   * Runs the tasks `firstRunInMs` from now, then every `everyMs`. A run still going when the next is
+   * due (a long pass, a lock wait) makes that one skip: runs never pile up.
+   */
   start(firstRunInMs = 60_000): void {
+    let busy = false;
     const run = () => {
-      this.#running = this.runNow();
+      if (busy) return;
+      busy = true;
+      this.#running = this.runNow().finally(() => {
+        busy = false;
+      });
     };
     this.#timer = setTimeout(() => {
       run();
