@@ -30,7 +30,7 @@ import { registerResponseHeaders } from './shared/http/response-headers.ts';
 import { registerSchemaCompilers } from './shared/http/validation.ts';
 import type { BoundedContext } from './shared/infrastructure/bounded-context.ts';
 import { type Database, databaseOutage, openDatabase } from './shared/infrastructure/database.ts';
-import { DatabaseRateLimitStore } from './shared/infrastructure/database-rate-limit-store.ts';
+import { DatabaseRateLimitStore, RateLimitSweep } from './shared/infrastructure/database-rate-limit-store.ts';
 import { developmentJwtSecret } from './shared/infrastructure/development-jwt-secret.ts';
 import { Housekeeping } from './shared/infrastructure/housekeeping.ts';
 import { JwtAccessTokens } from './shared/infrastructure/jwt-access-tokens.ts';
@@ -203,10 +203,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     if (config.rateLimit.store === 'memory' && config.workers > 1) {
       http.log.warn('RATE_LIMIT_STORE=memory with WORKERS > 1: each worker counts on its own; use database');
     }
-    const rateLimitStore: RateLimitStore =
-      config.rateLimit.store === 'database'
-        ? new DatabaseRateLimitStore(database.db)
-        : new MemoryRateLimitStore();
+    const sharedRateLimits = config.rateLimit.store === 'database';
+    const rateLimitStore: RateLimitStore = sharedRateLimits
+      ? new DatabaseRateLimitStore(database.db)
+      : new MemoryRateLimitStore();
     const limits = config.rateLimit;
     // Each context gets its own options; keep this list in step with `contexts` above.
     const started = [
@@ -255,6 +255,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     const housekeeping = new Housekeeping(
       [
         new OutboxRetention(config.outbox.retentionHours),
+        ...(sharedRateLimits ? [new RateLimitSweep(clock)] : []),
         ...started.flatMap((context) => context.housekeeping ?? []),
       ],
       http.log,

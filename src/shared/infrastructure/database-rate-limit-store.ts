@@ -1,28 +1,27 @@
 import { type Kysely, sql } from 'kysely';
 import type { RateLimitRule, RateLimitStore, RateLimitWindow } from '../application/rate-limiter.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { HousekeepingTask } from './housekeeping.ts';
 import { rateLimitKey } from './rate-limit-key.ts';
-
-const SWEEP_EVERY_MS = 60_000;
 
 /**
  * Rate-limit counters in `shared.rate_limits`, shared by every instance on the database
  * (RATE_LIMIT_STORE=database). A hit is one upsert: the row lock it takes makes concurrent hits
- * on one key count one after the other, on any number of connections. Ended windows are
- * deleted at most once a minute per instance.
+ * on one key count one after the other, on any number of connections. A key's ended window is
+ * reused by its next hit; the keys that are not hit again are deleted by the hourly housekeeping
+ * (`RateLimitSweep`), off the requests' path.
  *
  * It runs on the root database handle, never inside a command's transaction: on PGlite a query
  * on the root handle while a transaction is open would wait forever.
  */
 export class DatabaseRateLimitStore implements RateLimitStore {
   readonly #db: Kysely<unknown>;
-  #lastSweep = 0;
 
   constructor(db: Kysely<unknown>) {
     this.#db = db;
   }
 
   async hit(rule: RateLimitRule, subject: string, now: Date): Promise<RateLimitWindow> {
-    await this.#sweep(now);
     const endsAt = new Date(now.getTime() + rule.windowSeconds * 1000);
     const { rows } = await sql<{ hits: number; window_ends_at: Date }>`
       insert into shared.rate_limits as r (key, hits, window_ends_at)
@@ -40,10 +39,23 @@ export class DatabaseRateLimitStore implements RateLimitStore {
       update shared.rate_limits set hits = hits - 1
        where key = ${rateLimitKey(rule, subject)} and window_ends_at > ${now} and hits > 0`.execute(this.#db);
   }
+}
 
-  async #sweep(now: Date): Promise<void> {
-    if (now.getTime() - this.#lastSweep < SWEEP_EVERY_MS) return;
-    this.#lastSweep = now.getTime();
-    await sql`delete from shared.rate_limits where window_ends_at <= ${now}`.execute(this.#db);
+/**
+ * Housekeeping: deletes the rate-limit windows that ended (RATE_LIMIT_STORE=database). Every
+ * instance runs it; concurrent runs only find less to delete.
+ */
+export class RateLimitSweep implements HousekeepingTask {
+  readonly name = 'rate limits';
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  async run(db: Kysely<unknown>): Promise<{ readonly windows: number }> {
+    const result =
+      await sql`delete from shared.rate_limits where window_ends_at <= ${this.#clock.now()}`.execute(db);
+    return { windows: Number(result.numAffectedRows ?? 0) };
   }
 }

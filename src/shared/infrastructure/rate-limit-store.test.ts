@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onServer, openTestDatabase } from '../../../test/support/database.ts';
 import { RateLimiter, type RateLimitRule, type RateLimitStore } from '../application/rate-limiter.ts';
 import { FixedClock } from '../domain/clock.ts';
-import { DatabaseRateLimitStore } from './database-rate-limit-store.ts';
+import { DatabaseRateLimitStore, RateLimitSweep } from './database-rate-limit-store.ts';
 import { MemoryRateLimitStore } from './memory-rate-limit-store.ts';
 
 type Db = Awaited<ReturnType<typeof openTestDatabase>>;
@@ -122,7 +122,7 @@ describe('the database store', () => {
   });
   afterAll(() => database.dispose());
 
-  it('stores hashed subjects only, and deletes ended windows', async () => {
+  it('stores hashed subjects only; housekeeping, not a hit, deletes ended windows', async () => {
     const store = new DatabaseRateLimitStore(database.db);
     const clock = new FixedClock('2026-06-01T00:00:00.000Z');
     const rule = aRule(5, 10);
@@ -134,8 +134,13 @@ describe('the database store', () => {
     expect(await keys()).toEqual([expect.stringMatching(new RegExp(`^${rule.name}:[A-Za-z0-9_-]{43}$`))]);
     expect((await keys()).join()).not.toContain('ada');
     clock.advance(61_000);
+    // A hit does no housekeeping on the request's time: Ada's ended window is still there.
     await store.hit(rule, 'grace@example.com', clock.now());
+    expect(await keys()).toHaveLength(2);
+    const sweep = new RateLimitSweep(clock);
+    expect(await sweep.run(database.db)).toEqual({ windows: 1 });
     expect(await keys()).toHaveLength(1);
+    expect(await sweep.run(database.db)).toEqual({ windows: 0 });
   });
 
   it.runIf(onServer)('counts concurrent hits on many connections exactly once each', async () => {

@@ -54,6 +54,15 @@ for (const store of ['memory', 'database'] as const) {
       });
     }
 
+    it(`sweeps ended windows in the hourly housekeeping ${store === 'database' ? '(the shared table)' : '(none: memory forgets them itself)'}`, async () => {
+      const ada = await signedUpMember(app);
+      await signIn(app, ada.email, 'Wrong-Guess-1!', { remoteAddress: anIp() });
+      clock.advance(3_600_000);
+      const done = await app.housekeeping.runNow();
+      if (store === 'database') expect(done['rate limits']?.windows).toBeGreaterThan(0);
+      else expect(done['rate limits']).toBeUndefined();
+    });
+
     it('stops a brute force on one account after the failed attempts, even from many IPs, with Retry-After', async () => {
       const ada = await signedUpMember(app);
       for (let i = 0; i < 3; i += 1) {
