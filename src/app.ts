@@ -15,7 +15,7 @@ import { type Clock, systemClock } from './shared/domain/clock.ts';
 import type { DomainTools } from './shared/domain/domain-tools.ts';
 import { registerApiDocs } from './shared/http/api-docs.ts';
 import { authGuard } from './shared/http/auth-guard.ts';
-import { registerCors } from './shared/http/cors.ts';
+import { registerCors, routablePreflightUrl } from './shared/http/cors.ts';
 import { healthRoutes } from './shared/http/health-routes.ts';
 import { registerMetrics } from './shared/http/metrics-routes.ts';
 import {
@@ -113,6 +113,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // A request arriving while the server drains is answered by registerDrainingAnswer instead.
     return503OnClosing: false,
     frameworkErrors: frameworkErrors(config.cors),
+    rewriteUrl: routablePreflightUrl,
   });
   const echo = config.sqlEcho
     ? (event: { sql: string; durationMs: number; error?: unknown }) =>

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import cors, { type FastifyCorsOptions } from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -46,4 +47,24 @@ export function setCorsHeaders(policy: CorsPolicy, request: FastifyRequest, repl
     ...(policy.allowCredentials ? { 'access-control-allow-credentials': 'true' } : {}),
     ...exposed,
   });
+}
+
+/**
+ * Fastify's `rewriteUrl`: the URL a request is routed by. A CORS preflight whose URL the router
+ * cannot read (a broken percent-encoding) is routed as `/`, so that the CORS plugin's preflight
+ * route answers it (204) as it answers any other: its answer does not depend on the path, and
+ * without this the preflight got `frameworkErrors`' 400, which a browser takes as a refusal, so
+ * the page never saw the 400 of the request itself. Every other request keeps its URL.
+ */
+export function routablePreflightUrl(request: IncomingMessage): string {
+  const url = request.url ?? '/';
+  if (request.method !== 'OPTIONS' || request.headers['access-control-request-method'] === undefined)
+    return url;
+  const end = url.indexOf('?');
+  try {
+    decodeURIComponent(end === -1 ? url : url.slice(0, end));
+    return url;
+  } catch {
+    return '/';
+  }
 }

@@ -83,6 +83,40 @@ describe('the HTTP server', () => {
     });
   });
 
+  it('answers a CORS preflight for a URL the router cannot read as any other preflight', async () => {
+    const preflight = (url: string, origin: string) =>
+      app.http.inject({
+        method: 'OPTIONS',
+        url,
+        headers: {
+          origin,
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'authorization',
+        },
+      });
+    const cors = (headers: Record<string, unknown>) =>
+      Object.fromEntries(
+        Object.entries(headers).filter(([name]) => name.startsWith('access-control-') || name === 'vary'),
+      );
+    for (const origin of ['https://app.example.com', 'https://evil.example.com']) {
+      const routed = await preflight('/api/v1/books/42', origin);
+      for (const url of ['/api/v1/books/%', '/api/v1/books/%E0%A4%A?title=x']) {
+        const broken = await preflight(url, origin);
+        expect(broken.statusCode, url).toBe(routed.statusCode);
+        expect(cors(broken.headers), url).toEqual(cors(routed.headers));
+      }
+    }
+    expect((await preflight('/api/v1/books/%', 'https://app.example.com')).statusCode).toBe(204);
+    // Not a preflight (no Access-Control-Request-Method): the URL is still refused.
+    const plain = await app.http.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/books/%',
+      headers: { origin: 'https://app.example.com' },
+    });
+    expect(plain.statusCode).toBe(400);
+    expect(plain.json()).toMatchObject({ code: 'request.malformed' });
+  });
+
   it('answers unknown routes with a problem+json 404', async () => {
     const response = await app.http.inject({ method: 'GET', url: '/api/v1/nope' });
     expect(response.statusCode).toBe(404);

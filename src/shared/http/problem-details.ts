@@ -90,10 +90,8 @@ const ROUTING_ERRORS: Readonly<Record<string, Problem>> = {
  * Fastify's `frameworkErrors` option: the errors of a URL it cannot route (a broken
  * percent-encoding, an over-long path segment) never reach the error handler, and without this
  * were answered in Fastify's own JSON, not problem+json. No hook runs for them either, so the
- * headers every answer carries are set here: security headers, `x-request-id` and CORS. Not the
- * answer to a CORS preflight, though: a preflight for a URL with a broken percent-encoding gets
- * this 400 too, which a browser takes as a refused preflight (an over-long segment's preflight is
- * routed, and answered 204).
+ * headers every answer carries are set here: security headers, `x-request-id` and CORS. (A CORS
+ * preflight for such a URL does not come here: see `routablePreflightUrl`.)
  */
 export function frameworkErrors(cors: CorsPolicy) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
