@@ -12,7 +12,8 @@ import type { ProjectView, TaskView } from '../application/views.ts';
 import { Task } from '../domain/task.ts';
 import type { ProjectsTables } from './tables.ts';
 
-const PROJECT_COLUMNS = [
+/** What a project's view shows (its instants as text); the repository's `PROJECT_COLUMNS` is every column it stores. */
+const PROJECT_VIEW_COLUMNS = [
   'id',
   'name',
   'status',
@@ -58,7 +59,7 @@ export class KyselyProjectQueries implements ProjectQueries {
       parameters,
       (p) => {
         let query = this.#visible(p('owner'))
-          .select(PROJECT_COLUMNS)
+          .select(PROJECT_VIEW_COLUMNS)
           .orderBy('id')
           .limit(sql<number>`${p('limit')}`);
         if (status !== undefined) query = query.where('status', '=', p('status') as ProjectView['status']);
@@ -73,7 +74,7 @@ export class KyselyProjectQueries implements ProjectQueries {
 
   async byId(owner: Id, id: Id): Promise<ProjectView | undefined> {
     const row = await this.#visible(owner.toString())
-      .select(PROJECT_COLUMNS)
+      .select(PROJECT_VIEW_COLUMNS)
       .where('id', '=', id.toString())
       .executeTakeFirst();
     return row && toProjectView(row);
