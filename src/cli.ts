@@ -13,8 +13,8 @@ import { seedDemo } from './seed.ts';
 import { Id } from './shared/domain/id.ts';
 import {
   type Database,
-  databaseOutage,
   openDatabase,
+  outOfReach,
   unreachableLine,
 } from './shared/infrastructure/database.ts';
 import {
@@ -376,8 +376,7 @@ async function openMigrated(config: Config, print: Print): Promise<Database<unkn
  * reading the settings refuses it.)
  */
 function explained(error: unknown, config: Config): unknown {
-  const outage = databaseOutage(error);
-  if (outage !== undefined && outage !== 'slow') {
+  if (outOfReach(error)) {
     return new CliError(unreachableLine(config.database, config.databaseConnectTimeoutMs, error));
   }
   return error;

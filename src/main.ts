@@ -10,7 +10,7 @@ import type { Config } from './config.ts';
 enableCompileCache();
 const { buildApp } = await import('./app.ts');
 const { ConfigError, loadConfig, loadDotEnv } = await import('./config.ts');
-const { databaseOutage, unreachableLine } = await import('./shared/infrastructure/database.ts');
+const { outOfReach, unreachableLine } = await import('./shared/infrastructure/database.ts');
 
 /**
  * The process entry: configuration → app → listen. With WORKERS > 1 (PostgreSQL only) the primary
@@ -52,9 +52,7 @@ async function main(): Promise<void> {
 
   const startedAt = performance.now();
   const app = await buildApp(config).catch((error: unknown) => {
-    // A stopped statement (slow) reached the database: it is no reason to check the URL.
-    const outage = databaseOutage(error);
-    if (outage === undefined || outage === 'slow') throw error;
+    if (!outOfReach(error)) throw error;
     throw new Error(unreachableLine(config.database, config.databaseConnectTimeoutMs, error));
   });
   await app.http.listen({ port: config.port, host: config.host });

@@ -6,6 +6,7 @@ import { openDatabase } from '../../src/shared/infrastructure/database.ts';
 import { migrateDown } from '../../src/shared/infrastructure/migrator.ts';
 import { freshDatabase, onServer, type TestDatabase } from '../support/database.ts';
 import { FakePasswordHasher } from '../support/fake-password-hasher.ts';
+import { signedUpMember } from '../support/members.ts';
 import { signIn } from '../support/oauth.ts';
 import { expectProblem } from '../support/problem.ts';
 import { type TcpProxy, tcpProxy } from '../support/tcp-proxy.ts';
@@ -114,19 +115,12 @@ describe.runIf(onServer)('a statement past the statement timeout (PostgreSQL)', 
   });
 
   it('answers 503 with Retry-After for a write stopped while it waited for a lock, and stores nothing of it', async () => {
-    const created = await app.http.inject({
-      method: 'POST',
-      url: '/api/v1/members',
-      payload: { email: 'slow@example.com', passwd: 'Correct-Horse-9', name: 'Before' },
-    });
-    expect(created.statusCode).toBe(201);
-    const id = created.json().id as string;
-    const token = (await signIn(app, 'slow@example.com', 'Correct-Horse-9')).body.access_token as string;
+    const { id, auth } = await signedUpMember(app, { name: 'Before' });
     const rename = () =>
       app.http.inject({
         method: 'PATCH',
         url: `/api/v1/members/${id}`,
-        headers: { authorization: `Bearer ${token}` },
+        headers: { authorization: auth },
         payload: { name: 'After' },
       });
 
@@ -143,21 +137,16 @@ describe.runIf(onServer)('a statement past the statement timeout (PostgreSQL)', 
       app.http.inject({
         method: 'GET',
         url: `/api/v1/members/${id}`,
-        headers: { authorization: `Bearer ${token}` },
+        headers: { authorization: auth },
       });
     expect((await read()).json().name).toBe('Before');
     expect((await rename()).statusCode).toBe(200);
     expect((await read()).json().name).toBe('After');
   });
   /** A member with one session revoked 31 days ago: what the accounts' housekeeping deletes. */
-  async function oldSession(email: string): Promise<string> {
-    const created = await app.http.inject({
-      method: 'POST',
-      url: '/api/v1/members',
-      payload: { email, passwd: 'Correct-Horse-9', name: 'Tidy' },
-    });
-    const id = created.json().id as string;
-    const session = await signIn(app, email, 'Correct-Horse-9');
+  async function oldSession(): Promise<string> {
+    const member = await signedUpMember(app);
+    const session = await signIn(app, member.email, member.password);
     await app.http.inject({
       method: 'POST',
       url: '/api/v1/auth/revoke',
@@ -165,9 +154,9 @@ describe.runIf(onServer)('a statement past the statement timeout (PostgreSQL)', 
     });
     await holder.query(
       "update accounts.sessions set revoked_at = now() - interval '31 days' where member_id = $1",
-      [id],
+      [member.id],
     );
-    return id;
+    return member.id;
   }
 
   /** Runs housekeeping while another session holds the member's sessions for `holdMs` after the delete waits. */
@@ -182,13 +171,13 @@ describe.runIf(onServer)('a statement past the statement timeout (PostgreSQL)', 
   }
 
   it('runs housekeeping without the statement limit: a delete that waits 2 s for a lock still happens', async () => {
-    const id = await oldSession('tidy@example.com');
+    const id = await oldSession();
     // 2 s of waiting: past the 1.5 s limit of a request's statement, within housekeeping's 3 s.
     expect((await housekeepingWhileHeld(id, 2_000)).accounts).toEqual({ sessions: 1, passwordResets: 0 });
   });
 
   it('gives up a housekeeping lock wait at twice the statement limit, and leaves the rows for next time', async () => {
-    const id = await oldSession('stuck@example.com');
+    const id = await oldSession();
     const done = await housekeepingWhileHeld(id, 4_000);
     expect(done.accounts).toBeUndefined();
     // The other tasks ran.

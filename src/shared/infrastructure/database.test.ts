@@ -4,7 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { freshDatabase, onServer } from '../../../test/support/database.ts';
 import { adminQuery } from '../../../test/support/server-admin.ts';
 import { tcpProxy } from '../../../test/support/tcp-proxy.ts';
-import { databaseOutage, laneStatementTimeoutMs, openDatabase, serverAddress } from './database.ts';
+import {
+  type Database,
+  type DatabaseOptions,
+  databaseOutage,
+  laneStatementTimeoutMs,
+  openDatabase,
+  outOfReach,
+  serverAddress,
+} from './database.ts';
 import { instantText, isoInstant } from './instants.ts';
 import { prepared, preparedSearch } from './prepared-statements.ts';
 
@@ -184,6 +192,11 @@ describe('a PostgreSQL server out of reach', () => {
     ];
     for (const [error, outage] of cases)
       expect(databaseOutage(error), String((error as Error).message ?? error)).toBe(outage);
+    // What start-up and the CLI explain as "cannot be reached": not a stopped statement, which got there.
+    expect(outOfReach(failure('57014'))).toBe(false);
+    expect(outOfReach(failure('57P03'))).toBe(true);
+    expect(outOfReach(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    expect(outOfReach(failure('23505'))).toBe(false);
   });
 
   it('gives a lane at most four fifths of its answer timeout as statement timeout', () => {
@@ -262,21 +275,14 @@ describe.runIf(onServer)('the PostgreSQL pool and lanes under an outage', () => 
   });
 
   it('stops a statement past DATABASE_STATEMENT_TIMEOUT_MS, pooled and on every lane: slow', async () => {
-    const fresh = await freshDatabase();
-    const database = await openDatabase<unknown>(fresh.target, { poolSize: 1, statementTimeoutMs: 150 });
-    try {
+    await onFreshDatabase({ poolSize: 1, statementTimeoutMs: 150 }, async (database) => {
       const nap = sql<{ pid: number }>`select pg_sleep(0.6), pg_backend_pid() as pid`;
-      const failure = (run: Promise<unknown>) =>
-        run.then(
-          () => undefined,
-          (error: unknown) => error,
-        );
       const compiled = nap.compile(database.db);
       const failures = [
-        await failure(nap.execute(database.db)),
-        await failure(database.db.executeQuery(prepared(compiled))),
-        await failure(database.db.executeQuery(preparedSearch(compiled))),
-        await failure(database.db.transaction().execute((tx) => nap.execute(tx))),
+        await failureOf(nap.execute(database.db)),
+        await failureOf(database.db.executeQuery(prepared(compiled))),
+        await failureOf(database.db.executeQuery(preparedSearch(compiled))),
+        await failureOf(database.db.transaction().execute((tx) => nap.execute(tx))),
       ];
       for (const error of failures) {
         expect((error as { code?: string } | undefined)?.code).toBe('57014');
@@ -284,16 +290,11 @@ describe.runIf(onServer)('the PostgreSQL pool and lanes under an outage', () => 
       }
       // A statement within the limit runs, on the connections the stopped ones left.
       expect((await sql<{ n: number }>`select 1 as n`.execute(database.db)).rows).toEqual([{ n: 1 }]);
-    } finally {
-      await database.close();
-      await fresh.dispose();
-    }
+    });
   });
 
   it('runs work without the statement timeout when asked (migrations), on a connection of its own', async () => {
-    const fresh = await freshDatabase();
-    const database = await openDatabase<unknown>(fresh.target, { poolSize: 1, statementTimeoutMs: 150 });
-    try {
+    await onFreshDatabase({ poolSize: 1, statementTimeoutMs: 150 }, async (database) => {
       const nap = sql`select pg_sleep(0.4)`;
       const session = sql<{ limit: string; pid: number }>`
         select current_setting('statement_timeout') as limit, pg_backend_pid() as pid`;
@@ -306,38 +307,45 @@ describe.runIf(onServer)('the PostgreSQL pool and lanes under an outage', () => 
       expect(inside.pid).not.toBe(pooled.pid);
       // The pool's connection kept its limit.
       expect((await session.execute(database.db)).rows[0]).toEqual({ limit: '150ms', pid: pooled.pid });
-      const after = await nap.execute(database.db).then(
-        () => undefined,
-        (error: unknown) => error,
-      );
-      expect(databaseOutage(after)).toBe('slow');
-    } finally {
-      await database.close();
-      await fresh.dispose();
-    }
+      expect(databaseOutage(await failureOf(nap.execute(database.db)))).toBe('slow');
+    });
   });
 
   it('stops a slow statement on a lane before the lane would give its connection up: slow, not lost', async () => {
-    const fresh = await freshDatabase();
     // No limit for the pool; the lanes wait 1 s for an answer, so their statements get 0.8 s.
-    const database = await openDatabase<unknown>(fresh.target, {
-      poolSize: 1,
-      statementTimeoutMs: 0,
-      laneAnswerTimeoutMs: 1_000,
-    });
-    try {
-      const nap = sql`select pg_sleep(1.2)`;
-      const laned = await database.db.executeQuery(prepared(nap.compile(database.db))).then(
-        () => undefined,
-        (error: unknown) => error,
-      );
-      expect((laned as { code?: string }).code).toBe('57014');
-      expect(databaseOutage(laned)).toBe('slow');
-      // On the pool, 0 is no limit at all.
-      await expect(nap.execute(database.db)).resolves.toBeDefined();
-    } finally {
-      await database.close();
-      await fresh.dispose();
-    }
+    await onFreshDatabase(
+      { poolSize: 1, statementTimeoutMs: 0, laneAnswerTimeoutMs: 1_000 },
+      async (database) => {
+        const nap = sql`select pg_sleep(1.2)`;
+        const laned = await failureOf(database.db.executeQuery(prepared(nap.compile(database.db))));
+        expect((laned as { code?: string }).code).toBe('57014');
+        expect(databaseOutage(laned)).toBe('slow');
+        // On the pool, 0 is no limit at all.
+        await expect(nap.execute(database.db)).resolves.toBeDefined();
+      },
+    );
   });
 });
+
+/** Runs `test` on a fresh database opened with `options`, closed and dropped afterwards. */
+async function onFreshDatabase(
+  options: DatabaseOptions,
+  test: (database: Database<unknown>) => Promise<void>,
+): Promise<void> {
+  const fresh = await freshDatabase();
+  const database = await openDatabase<unknown>(fresh.target, options);
+  try {
+    await test(database);
+  } finally {
+    await database.close();
+    await fresh.dispose();
+  }
+}
+
+/** What a statement failed with, or undefined when it did not fail. */
+function failureOf(run: Promise<unknown>): Promise<unknown> {
+  return run.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}

@@ -53,8 +53,7 @@ export interface DatabaseOptions {
   /**
    * The longest a statement may run, in milliseconds: the `statement_timeout` of every session
    * (pg only; 0: none, whatever the server's, the role's or the connection string's own setting;
-   * unset: theirs). The
-   * server stops a statement past it, lock waits included, and it fails with 57014
+   * unset: theirs). The server stops a statement past it, lock waits included, and it fails with 57014
    * (`databaseOutage`: `slow`). Without it, a statement that never ends (a lock never released, a
    * runaway plan) holds its connection, and the request waiting on it, until Node cuts the request
    * off, and the statement runs on. The lanes have at most four fifths of their answer timeout
@@ -62,7 +61,7 @@ export interface DatabaseOptions {
    * connection up, with every statement in flight on it.
    */
   readonly statementTimeoutMs?: number;
-  /** Every session's `lock_timeout`, in milliseconds (pg only; unset: the server's). */
+  /** Every pooled session's `lock_timeout`, in milliseconds (pg only; unset: the server's; lanes keep their own). */
   readonly lockTimeoutMs?: number;
 }
 
@@ -381,6 +380,15 @@ export function databaseOutage(error: unknown): Outage | undefined {
   }
   if (code === '08P01' && (error as { routine?: unknown }).routine === undefined) return 'lost';
   return undefined;
+}
+
+/**
+ * Whether a failure means the database could not be reached or kept (unreached, busy, lost), the
+ * case `unreachableLine` explains. A stopped statement (`slow`) did reach it: no setting to check.
+ */
+export function outOfReach(error: unknown): boolean {
+  const outage = databaseOutage(error);
+  return outage !== undefined && outage !== 'slow';
 }
 
 /**

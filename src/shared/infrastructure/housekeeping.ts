@@ -11,7 +11,7 @@ export interface HousekeepingTask {
   /**
    * One run, on `db`: a connection of the run's own, without the statement timeout that bounds a
    * request's statements (DATABASE_STATEMENT_TIMEOUT_MS), since a housekeeping statement's work
-   * grows with the data.
+   * grows with the data; its lock waits still end (at twice that limit, as the app wires it).
    */
   run(db: Kysely<unknown>): Promise<Readonly<Record<string, number>>>;
 }
@@ -73,26 +73,29 @@ export class Housekeeping {
   async runNow(): Promise<Record<string, Readonly<Record<string, number>>>> {
     const done: Record<string, Readonly<Record<string, number>>> = {};
     try {
-      await this.#unbounded(async (db) => {
-        for (const task of this.#tasks) {
-          try {
-            const changed = await task.run(db);
-            done[task.name] = changed;
-            if (Object.values(changed).some((count) => count > 0)) {
-              this.#log.info({ task: task.name, changed }, 'housekeeping changed rows');
-            }
-          } catch (error) {
-            this.#log.warn(
-              { err: error, task: task.name },
-              'housekeeping task failed; it runs again next time',
-            );
-          }
-        }
-      });
+      await this.#unbounded((db) => this.#runTasks(db, done));
     } catch (error) {
       this.#log.warn({ err: error }, 'housekeeping could not run; it runs again next time');
     }
     return done;
+  }
+
+  /** Runs each task on `db`, noting in `done` what it changed; one that fails is logged and skipped. */
+  async #runTasks(
+    db: Kysely<unknown>,
+    done: Record<string, Readonly<Record<string, number>>>,
+  ): Promise<void> {
+    for (const task of this.#tasks) {
+      try {
+        const changed = await task.run(db);
+        done[task.name] = changed;
+        if (Object.values(changed).some((count) => count > 0)) {
+          this.#log.info({ task: task.name, changed }, 'housekeeping changed rows');
+        }
+      } catch (error) {
+        this.#log.warn({ err: error, task: task.name }, 'housekeeping task failed; it runs again next time');
+      }
+    }
   }
 
   /** Stops the schedule and waits for a run in progress. */
