@@ -7,7 +7,7 @@
  * Prints a table of req/s, p50, p99 and the ratio to the baseline, and writes it to bench/results/.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,11 +107,69 @@ type Request = autocannon.Request;
 async function load(
   url: string,
   requests: Request[],
-): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+  cpuOf?: number,
+): Promise<{ rps: number; p50: number; p99: number; errors: number; cpu?: CpuTime }> {
   if (warmup > 0) await autocannon({ url, connections, duration: warmup, requests });
+  const before = cpuOf === undefined ? undefined : await cpuTime(cpuOf);
   const result = await autocannon({ url, connections, duration, requests });
+  const after = cpuOf === undefined ? undefined : await cpuTime(cpuOf);
   const bad = result.errors + result.timeouts + result.non2xx;
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: bad };
+  const cpu = before && after ? perRequest(before, after, result.requests.total) : undefined;
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: bad,
+    ...(cpu ? { cpu } : {}),
+  };
+}
+
+// ---------------------------------------------------------------- CPU time
+
+/** Milliseconds of CPU time: the app's main thread, its libuv pool threads, the whole app, the machine. */
+interface CpuTime {
+  readonly main: number;
+  readonly pool: number;
+  readonly app: number;
+  readonly machine: number;
+}
+
+const tickMs = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || 100);
+
+/** What a process's threads and the whole machine have used so far (Linux's /proc; undefined elsewhere). */
+async function cpuTime(pid: number): Promise<CpuTime | undefined> {
+  try {
+    let main = 0;
+    let pool = 0;
+    let app = 0;
+    for (const tid of await readdir(`/proc/${pid}/task`)) {
+      const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => '');
+      const end = stat.lastIndexOf(')');
+      if (end < 0) continue; // the thread ended between the listing and the read
+      const fields = stat.slice(end + 2).split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * tickMs; // utime + stime
+      app += ms;
+      if (tid === String(pid)) main += ms;
+      else if (stat.slice(stat.indexOf('(') + 1, end) === 'libuv-worker') pool += ms;
+    }
+    const all = (await readFile('/proc/stat', 'utf8'))
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    // user, nice, system, irq, softirq: not idle, not waiting for I/O, not stolen by the hypervisor.
+    const machine = ((all[0] ?? 0) + (all[1] ?? 0) + (all[2] ?? 0) + (all[5] ?? 0) + (all[6] ?? 0)) * tickMs;
+    return { main, pool, app, machine };
+  } catch {
+    return undefined;
+  }
+}
+
+function perRequest(before: CpuTime, after: CpuTime, requests: number): CpuTime | undefined {
+  if (requests === 0) return undefined;
+  const each = (key: keyof CpuTime) => (after[key] - before[key]) / requests;
+  return { main: each('main'), pool: each('pool'), app: each('app'), machine: each('machine') };
 }
 
 /** Set once the app's database is open: every case then starts with no outbox work pending. */
@@ -144,11 +202,12 @@ async function measure(
   url: string,
   requests: Request[],
   compare?: { baseline: string; factor: number },
+  cpuOf?: number,
 ): Promise<Row> {
   if (name.startsWith('baseline: ')) baselines.set(name, async () => (await load(url, requests)).rps);
   await outboxQuiet();
   const baselineRps = compare ? await baselines.get(compare.baseline)?.() : undefined;
-  const result = await load(url, requests);
+  const result = await load(url, requests, cpuOf);
   const ratio = baselineRps ? result.rps / baselineRps : undefined;
   const row: Row = {
     name,
@@ -172,7 +231,32 @@ async function measure(
   process.stderr.write(
     `  ${name}: ${Math.round(row.rps)} req/s, p99 ${row.p99} ms${ratio ? `, ${ratio.toFixed(2)} ×` : ''}\n`,
   );
+  if (result.cpu) rows.push(cpuRow(result.cpu, compare?.factor));
   return row;
+}
+
+/**
+ * Where a hashing endpoint's CPU goes, per request. Beside the machine's total: Argon2 (libuv's
+ * pool), the app's main thread, and everything outside the app (PostgreSQL, autocannon, the
+ * kernel's own work). At `factor` × the ceiling, the machine (saturated) may spend at most
+ * 1 ÷ `factor` of a hash per request, so everything but the hash has (1 ÷ `factor` − 1) of one.
+ */
+function cpuRow(cpu: CpuTime, factor = 0.8): Row {
+  const ms = (n: number) => n.toFixed(2);
+  const hash = lastHashCpuMs;
+  const beside = cpu.machine - cpu.pool;
+  return {
+    name: '… its CPU per request (ms), whole machine',
+    rps: cpu.machine,
+    p50: 0,
+    p99: 0,
+    note: [
+      `Argon2 (libuv's pool) ${ms(cpu.pool)}, the app's main thread ${ms(cpu.main)}, the rest of the app ${ms(cpu.app - cpu.pool - cpu.main)}, outside the app ${ms(cpu.machine - cpu.app)}: ${ms(beside)} beside Argon2`,
+      hash
+        ? `; a hash alone costs ${ms(hash)}, and ${factor} × the ceiling leaves ${ms(hash * (1 / factor - 1))} beside it`
+        : '',
+    ].join(''),
+  };
 }
 
 // ---------------------------------------------------------------- database
@@ -330,8 +414,9 @@ async function main(): Promise<void> {
           },
         ],
         { baseline: 'baseline: argon2id hashes/s (50 in flight)', factor: 0.8 },
+        app.pid,
       );
-      await authCases(base, ids, root, bearer);
+      await authCases(base, ids, root, bearer, app.pid);
       await catalogCases(base, db, bearer(ids[0]!));
       await projectsCases(base, db, ids, bearer);
       await relayCases(db);
@@ -342,18 +427,24 @@ async function main(): Promise<void> {
     cleanups.unshift(() => stop(noRelay));
     await waitFor(`http://127.0.0.1:${appPort}/api/v1/health/ready`);
     let m = 0;
-    await measure('POST /api/v1/members with OUTBOX_RELAY=false (compare: relay running, above)', base, [
-      {
-        method: 'POST',
-        path: '/api/v1/members',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (req) => {
-          m += 1;
-          const email = `norelay${m}-${Date.now()}@example.com`;
-          return { ...req, body: JSON.stringify({ email, passwd: 'Bench-Pass-1!', name: 'Load' }) };
+    await measure(
+      'POST /api/v1/members with OUTBOX_RELAY=false (compare: relay running, above)',
+      base,
+      [
+        {
+          method: 'POST',
+          path: '/api/v1/members',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (req) => {
+            m += 1;
+            const email = `norelay${m}-${Date.now()}@example.com`;
+            return { ...req, body: JSON.stringify({ email, passwd: 'Bench-Pass-1!', name: 'Load' }) };
+          },
         },
-      },
-    ]);
+      ],
+      undefined,
+      noRelay.pid,
+    );
     rows.push({
       name: 'app RSS under load (MiB)',
       rps: peakMiB,
@@ -400,13 +491,18 @@ async function seedMembers(base: string, count: number): Promise<string[]> {
   return ids;
 }
 
+/** The CPU time one hash cost the last ceiling measured (ms). */
+let lastHashCpuMs: number | undefined;
+
 async function argon2Ceiling(): Promise<number> {
   const output = execFileSync(process.execPath, ['bench/argon2-ceiling.ts'], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, CONCURRENCY: String(connections), DURATION: String(duration) },
   });
-  return (JSON.parse(output) as { perSecond: number }).perSecond;
+  const ceiling = JSON.parse(output) as { perSecond: number; cpuMsPerHash: number };
+  lastHashCpuMs = ceiling.cpuMsPerHash;
+  return ceiling.perSecond;
 }
 
 /** Start to ready on an existing PGlite data folder (the second start: the first one creates it). */
@@ -446,6 +542,7 @@ async function authCases(
   ids: string[],
   root: { authorization: string },
   bearer: Bearer,
+  appPid: number | undefined,
 ): Promise<void> {
   await measure(
     'GET /api/v1/members/me',
@@ -470,10 +567,13 @@ async function authCases(
       return { ...req, body: body.toString() };
     },
   });
-  await measure('POST /api/v1/auth/token (password grant, argon2id)', base, [login({ n: 0 })], {
-    baseline: 'baseline: argon2id hashes/s (50 in flight)',
-    factor: 0.8,
-  });
+  await measure(
+    'POST /api/v1/auth/token (password grant, argon2id)',
+    base,
+    [login({ n: 0 })],
+    { baseline: 'baseline: argon2id hashes/s (50 in flight)', factor: 0.8 },
+    appPid,
+  );
   // Token checks are synchronous HMACs: they must not queue behind Argon2 on libuv's pool.
   const meRequest: Request = { method: 'GET', path: '/api/v1/members/me', headers: bearer(ids[1]!) };
   const [me] = await Promise.all([
