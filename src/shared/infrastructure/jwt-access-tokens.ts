@@ -23,7 +23,7 @@ const IAT_LEEWAY_SECONDS = 60;
 
 /**
  * HS256 JWTs through fast-jwt: signing and verifying are synchronous `node:crypto` HMACs that
- * take microseconds, so token checks never queue behind Argon2 on libuv's thread pool (see
+ * take microseconds, so token checks never queue behind Argon2 (on the hashing threads; see
  * STACK-NOTES). Only HS256 is accepted: `alg: none` and every other algorithm are refused, and
  * so is a token from another issuer or for another audience.
  *

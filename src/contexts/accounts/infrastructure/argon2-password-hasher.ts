@@ -1,7 +1,5 @@
-import { hash, verify } from '@node-rs/argon2';
-import { verify as verifyBcrypt } from '@node-rs/bcrypt';
-import { ConcurrencyLimit } from '../../../shared/infrastructure/concurrency-limit.ts';
 import type { Password, PasswordHash, PasswordHasher } from '../domain/password.ts';
+import { HashingJobError, HashingThreads, type HashingThreadsOptions } from './hashing-threads.ts';
 
 /** The library defaults, which are OWASP's minimum for Argon2id: m=19456 KiB, t=2, p=1. */
 const CURRENT = '$argon2id$v=19$m=19456,t=2,p=1$';
@@ -9,39 +7,40 @@ const CURRENT = '$argon2id$v=19$m=19456,t=2,p=1$';
 const BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
 
 /**
- * Argon2id with the library defaults. Always the async API: it runs on libuv's thread pool
- * instead of blocking the event loop. Legacy bcrypt hashes verify too, and are reported
- * outdated so the sign-in that proves the password replaces them with Argon2id. They verify on
- * the pool as well (`@node-rs/bcrypt`), under the same limit: at the references' cost of 12, one
- * takes a core for about a quarter of a second, which bcryptjs (pure JavaScript) spent on the
- * event loop in slices of up to 100 ms, holding up every other request.
+ * Argon2id with the library defaults (`@node-rs/argon2`). Legacy bcrypt hashes verify too
+ * (`@node-rs/bcrypt`), and are reported outdated so the sign-in that proves the password replaces
+ * them with Argon2id; at the references' cost of 12 one takes a core for about a quarter of a second.
  *
- * At most `concurrency` hashes run at once (PASSWORD_HASH_CONCURRENCY; by default one per CPU);
- * the rest wait here, in order. Each holds 19 MiB and a core for its whole run, so more at once
- * than there are cores only share the cores and hold more memory (README, "Performance"). While
- * `concurrency` is below the size of libuv's pool (4 unless UV_THREADPOOL_SIZE), its other
- * threads stay free for file and DNS work.
+ * All of it runs on `concurrency` threads of its own (PASSWORD_HASH_CONCURRENCY; by default one
+ * per CPU), never on the event loop: further hashes wait there, in order (HashingThreads says why
+ * not on libuv's pool). Each hash holds 19 MiB and a core for its whole run, so more threads than
+ * cores only share the cores and hold more memory (README, "Performance").
  */
 export class Argon2PasswordHasher implements PasswordHasher {
-  readonly #limit: ConcurrencyLimit;
+  readonly #threads: HashingThreads;
   #dummy: Promise<PasswordHash> | undefined;
 
-  constructor(concurrency: number) {
-    this.#limit = new ConcurrencyLimit(concurrency);
+  constructor(concurrency: number, threads: HashingThreadsOptions = {}) {
+    this.#threads = new HashingThreads(concurrency, threads);
   }
 
   async hash(password: Password): Promise<PasswordHash> {
-    const plain = password.reveal();
-    return (await this.#limit.run(() => hash(plain))) as PasswordHash;
+    return this.#hash(password.reveal());
   }
 
   async verify(plain: string, stored: PasswordHash): Promise<boolean> {
+    const kind = stored.startsWith('$argon2')
+      ? 'argon2-verify'
+      : BCRYPT.test(stored)
+        ? 'bcrypt-verify'
+        : undefined;
+    if (kind === undefined) return false;
     try {
-      if (stored.startsWith('$argon2')) return await this.#limit.run(() => verify(stored, plain));
-      if (BCRYPT.test(stored)) return await this.#limit.run(() => verifyBcrypt(plain, stored));
-      return false;
-    } catch {
-      return false;
+      return (await this.#threads.run({ kind, stored, plain })) === true;
+    } catch (error) {
+      // A stored hash the library cannot read proves nothing; a stopped thread is an outage.
+      if (error instanceof HashingJobError) return false;
+      throw error;
     }
   }
 
@@ -49,15 +48,17 @@ export class Argon2PasswordHasher implements PasswordHasher {
     return !stored.startsWith(CURRENT);
   }
 
-  async upgrade(verifiedPlain: string): Promise<PasswordHash> {
-    return (await this.#limit.run(() => hash(verifiedPlain))) as PasswordHash;
+  upgrade(verifiedPlain: string): Promise<PasswordHash> {
+    return this.#hash(verifiedPlain);
   }
 
   dummyHash(): Promise<PasswordHash> {
     // Made once per process, with the same parameters as real hashes, from a password nobody has.
-    this.#dummy ??= this.#limit.run(() =>
-      hash(`no member has this password ${Math.random()}`),
-    ) as Promise<PasswordHash>;
+    this.#dummy ??= this.#hash(`no member has this password ${Math.random()}`);
     return this.#dummy;
+  }
+
+  async #hash(plain: string): Promise<PasswordHash> {
+    return (await this.#threads.run({ kind: 'argon2-hash', plain })) as PasswordHash;
   }
 }

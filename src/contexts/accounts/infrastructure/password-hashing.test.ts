@@ -31,7 +31,7 @@ describe('Argon2PasswordHasher', () => {
 
   it('verifies a bcrypt hash off the event loop: it keeps turning meanwhile', async () => {
     // Cost 10: about 60 ms of one core. Verified on the event loop (bcryptjs), it took one slice
-    // and the loop turned once or twice; on libuv's pool, the loop turns freely.
+    // and the loop turned once or twice; on a hashing thread, the loop turns freely.
     const legacy = bcrypt.hashSync('Legacy-Pass-1!', 10) as PasswordHash;
     let turns = 0;
     let verifying = true;
@@ -68,6 +68,13 @@ describe('Argon2PasswordHasher', () => {
     for (const stored of ['', 'plain text', '$2b$10$short', '$argon2id$garbage', 'fake$x']) {
       expect(await hasher.verify('anything', stored as PasswordHash)).toBe(false);
     }
+  });
+
+  it('fails a verification whose thread stopped, instead of calling the password wrong', async () => {
+    const entry = new URL('../../../../test/support/exiting-hashing-thread.js', import.meta.url);
+    const stopping = new Argon2PasswordHasher(1, { entry });
+    const stored = await hasher.hash(Password.create('Correct-Horse-9'));
+    await expect(stopping.verify('exit', stored)).rejects.toThrow('a password hashing thread stopped');
   });
 
   it('has one dummy hash, made like a real one, that no password matches', async () => {
