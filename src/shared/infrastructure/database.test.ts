@@ -42,6 +42,35 @@ describe.runIf(onServer)('the PostgreSQL pool', () => {
     }
   });
 
+  it('plans lookups by key on the lanes through their index, even while the table is a page (a kept plan outlives growth)', async () => {
+    await onFreshDatabase({ poolSize: 2 }, async (database) => {
+      await sql`create table keyed (id bigint primary key, label text not null)`.execute(database.db);
+      await sql`insert into keyed select g, 'row ' || g from generate_series(1, 20) g`.execute(database.db);
+      await sql`analyze keyed`.execute(database.db);
+      // Twelve runs: past the five after which the server keeps a generic plan for the statement.
+      const lookup = (id: number) =>
+        database.db.executeQuery(
+          prepared(sql<{ label: string }>`select label from keyed where id = ${id}`.compile(database.db)),
+        );
+      for (let id = 1; id <= 12; id += 1) expect((await lookup(id)).rows).toEqual([{ label: `row ${id}` }]);
+      // A server backend reports its scans at most once a second, when idle: wait until it has.
+      let scans = { seq: 0, idx: 0 };
+      for (let wait = 0; scans.seq + scans.idx < 12 && wait < 30; wait += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await lookup(1);
+        const { rows } = await sql<{ seq: string; idx: string }>`
+          select seq_scan as seq, idx_scan as idx from pg_stat_user_tables where relname = 'keyed'`.execute(
+          database.db,
+        );
+        scans = { seq: Number(rows[0]!.seq), idx: Number(rows[0]!.idx) };
+      }
+      // A table of one page costs less to read whole than through its index, so the server would
+      // plan (and keep) a sequential scan for it.
+      expect(scans.seq).toBe(0);
+      expect(scans.idx).toBeGreaterThanOrEqual(12);
+    });
+  });
+
   it('keeps its sessions in UTC whatever the server’s default zone, pooled and on the lanes', async () => {
     const fresh = await freshDatabase();
     const name = new URL(fresh.url).pathname.slice(1);

@@ -234,8 +234,14 @@ export async function openDatabase<DB>(
   const pipelines =
     lanes > 0
       ? {
+          // A lookup by key is prepared, and after five runs the server keeps a generic plan for it,
+          // made with the table's size at that moment. Planned while the table was a page or two, that
+          // plan reads the whole table, and keeps doing so as the table grows, until the next ANALYZE
+          // (autovacuum's, up to a minute or more away): after 2,000 sign-ups into a new database,
+          // /members/me fell from 24k to 9k/s. An index serves every lookup by key, so the lanes
+          // leave sequential scans to statements that have no other way.
           lookups: new LookupPipeline(pool.options, lanes, onError, {
-            settings: laneSession,
+            settings: { ...laneSession, enable_seqscan: 'off' },
             ...answerTimeout,
           }),
           // A search's generic plan is made once per lane and statement; a custom one, planned
