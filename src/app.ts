@@ -242,6 +242,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ];
     bus.assertHandles(contexts.flatMap((context) => context.commandTypes));
     for (const context of started) bus.subscribe(context.subscriptions ?? []);
+    await Promise.all(started.map((context) => context.ready?.()));
 
     const relay = new OutboxRelay({
       db: database.db,

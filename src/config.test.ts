@@ -95,7 +95,8 @@ describe('configuration', () => {
       /Invalid DATABASE_PIPELINE_CONNECTIONS="65": an integer from 0 to 64/,
     ],
     ['DATABASE_PIPELINE_CONNECTIONS', 'two', /DATABASE_PIPELINE_CONNECTIONS/],
-    ['PASSWORD_HASH_CONCURRENCY', '0', /Invalid PASSWORD_HASH_CONCURRENCY="0": an integer from 1 to 256/],
+    ['PASSWORD_HASH_CONCURRENCY', '0', /Invalid PASSWORD_HASH_CONCURRENCY="0": an integer from 1 to 64/],
+    ['PASSWORD_HASH_CONCURRENCY', '65', /Invalid PASSWORD_HASH_CONCURRENCY="65": an integer from 1 to 64/],
     ['MAIL_FROM', 'Bounded <not an address>', /Invalid MAIL_FROM=.*an address, or a name and <address>/],
     ['OUTBOX_BACKOFF_BASE_MS', '-5', /OUTBOX_BACKOFF_BASE_MS/],
   ])('refuses %s=%s in one line naming the variable', (name, value, message) => {

@@ -38,7 +38,7 @@ export interface Config {
   };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly workers: number;
-  /** Argon2id hashes running at once in a process (the others wait); default: CPUs per worker. */
+  /** Password hashing threads of a process, one hash each at a time (the others wait); default: CPUs per worker. */
   readonly passwordHashConcurrency: number;
   /** Given, or undefined outside production (the app then makes one for development). */
   readonly jwtSecret: string | undefined;
@@ -278,11 +278,12 @@ export function loadConfig(env: Env = process.env): Config {
     },
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     workers,
+    // Each is a thread of its own (an isolate, about 16 MB) holding 19 MiB while it hashes.
     passwordHashConcurrency: read.integer(
       'PASSWORD_HASH_CONCURRENCY',
       Math.max(1, Math.floor(availableParallelism() / workers)),
       1,
-      256,
+      64,
     ),
     jwtSecret: checkJwtSecret(read.raw('JWT_SECRET'), nodeEnv),
     metricsToken: checkMetricsToken(read.raw('METRICS_TOKEN')),

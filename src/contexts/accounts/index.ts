@@ -51,7 +51,7 @@ export const accounts: BoundedContext<AccountsOptions> = {
   ],
 
   start(
-    { db, readDb, outbox, tools, bus, accessTokens, auth, mailer, publicUrl, unitOfWorkObserver },
+    { db, readDb, outbox, tools, bus, logger, accessTokens, auth, mailer, publicUrl, unitOfWorkObserver },
     options,
   ) {
     const repositories = (scope: UnitOfWorkScope, tracker: AggregateTracker): AccountsRepositories => ({
@@ -61,7 +61,11 @@ export const accounts: BoundedContext<AccountsOptions> = {
     });
     const deps: AccountsDependencies = {
       uow: kyselyUnitOfWorkFactory(db, repositories, outbox, unitOfWorkObserver('accounts')),
-      hasher: options.hasher ?? new Argon2PasswordHasher(options.hashConcurrency),
+      hasher:
+        options.hasher ??
+        new Argon2PasswordHasher(options.hashConcurrency, {
+          onThreadStopped: (error) => logger.error({ err: error }, 'a password hashing thread stopped'),
+        }),
       tools,
       tokens: new CryptoOpaqueTokens(),
       accessTokens,
@@ -69,9 +73,6 @@ export const accounts: BoundedContext<AccountsOptions> = {
       settings: options.settings,
     };
     bus.register(accountsCommandHandlers(deps));
-    // Made now rather than at the first sign-in for an unknown email, which would otherwise wait
-    // for two hashes (this one, then its verification) and answer later than a known email does.
-    deps.hasher.dummyHash().catch(() => {});
     const queries = new KyselyMemberQueries(readDb);
     const mails = { mailer, publicUrl };
     const subscriptions: EventSubscription[] = [
@@ -107,6 +108,13 @@ export const accounts: BoundedContext<AccountsOptions> = {
       },
       subscriptions,
       housekeeping: [new AccountsRetention(tools.clock)],
+      // The dummy hash is made before the app serves, rather than at the first sign-in for an
+      // unknown email, which would otherwise wait for two hashes (this one, then its verification)
+      // and answer later than a known email does. It is also the first hash: a hashing thread that
+      // cannot start (its native module did not load) stops the start instead of every sign-in.
+      ready: async () => {
+        await deps.hasher.dummyHash();
+      },
     };
   },
 };

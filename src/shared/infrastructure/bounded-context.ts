@@ -61,6 +61,8 @@ export interface StartedContext {
   readonly subscriptions?: readonly EventSubscription[];
   /** Clean-ups of the context's own tables, run hourly by the composition root. */
   readonly housekeeping?: readonly HousekeepingTask[];
+  /** Awaited before the app serves: what fails here stops the start. */
+  readonly ready?: () => Promise<void>;
 }
 
 /**

@@ -49,6 +49,15 @@ describe('POST /api/v1/auth/token, grant_type=password', () => {
     expect(hasher.verifications).toBe(0);
   });
 
+  it('does not start when the dummy hash cannot be made (hashing is broken): no 500 on every sign-in', async () => {
+    class BrokenHasher extends FakePasswordHasher {
+      override async dummyHash(): Promise<never> {
+        throw new Error('a password hashing thread stopped (exit code 1): the binding did not load');
+      }
+    }
+    await expect(testApp({ hasher: new BrokenHasher() })).rejects.toThrow('the binding did not load');
+  });
+
   it('signs in with a form: a bearer access token, a refresh token, never cached', async () => {
     const ada = await signedUpMember(app);
     const answer = await signIn(app, ada.email, ada.password);

@@ -54,7 +54,15 @@ export class Argon2PasswordHasher implements PasswordHasher {
 
   dummyHash(): Promise<PasswordHash> {
     // Made once per process, with the same parameters as real hashes, from a password nobody has.
-    this.#dummy ??= this.#hash(`no member has this password ${Math.random()}`);
+    if (this.#dummy === undefined) {
+      const making = this.#hash(`no member has this password ${Math.random()}`);
+      this.#dummy = making;
+      // Made again after a failure: kept, it would fail every unknown email until a restart, and
+      // a known one would still get its 400, which tells the two apart.
+      making.catch(() => {
+        if (this.#dummy === making) this.#dummy = undefined;
+      });
+    }
     return this.#dummy;
   }
 

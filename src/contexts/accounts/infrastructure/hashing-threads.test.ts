@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HashingJobError, HashingThreads } from './hashing-threads.ts';
 
 const stopping = new URL('../../../../test/support/exiting-hashing-thread.js', import.meta.url);
@@ -10,7 +10,6 @@ const threads = (size: number, options?: ConstructorParameters<typeof HashingThr
   opened.push(made);
   return made;
 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((made) => made.close()));
@@ -49,35 +48,61 @@ describe('HashingThreads', () => {
     expect(await pool.run({ kind: 'argon2-verify', stored, plain: 'After-Fail-1!' })).toBe(true);
   });
 
-  it('fails the jobs of a thread that stops with a plain error, and starts another for the next job', async () => {
+  it('fails the jobs a stopping thread held with a plain error; those still waiting run on another', async () => {
     const pool = threads(1, { entry: stopping });
     expect(await pool.run({ kind: 'argon2-hash', plain: 'first' })).toBe('done:first');
+    // A thread holds two jobs: the one it runs and the next. The rest wait for room.
     const lost = [
       pool.run({ kind: 'argon2-hash', plain: 'exit' }),
-      pool.run({ kind: 'argon2-hash', plain: 'queued' }),
+      pool.run({ kind: 'argon2-hash', plain: 'held' }),
+    ].map((job) => job.then(undefined, (error: unknown) => error));
+    const waiting = [
+      pool.run({ kind: 'argon2-hash', plain: 'c' }),
+      pool.run({ kind: 'argon2-hash', plain: 'd' }),
     ];
-    const failures = await Promise.all(lost.map((job) => job.then(undefined, (error: unknown) => error)));
+    expect(pool.pending).toBe(4);
+    expect(await Promise.all(waiting)).toEqual(['done:c', 'done:d']);
+    const failures = await Promise.all(lost);
     for (const failure of failures) {
       expect(failure).toBeInstanceOf(Error);
       expect(failure).not.toBeInstanceOf(HashingJobError);
       expect((failure as Error).message).toBe('a password hashing thread stopped (exit code 3)');
     }
-    expect(pool.threads).toBe(0);
     expect(await pool.run({ kind: 'argon2-hash', plain: 'next' })).toBe('done:next');
     expect(pool.threads).toBe(1);
   });
 
   it('stops a thread that has been idle for idleMs, and starts one again when work comes', async () => {
-    const pool = threads(2, { entry: stopping, idleMs: 50 });
-    await Promise.all(['a', 'b'].map((plain) => pool.run({ kind: 'argon2-hash', plain })));
-    expect(pool.threads).toBe(2);
-    await sleep(30);
-    // A job within the idle time keeps its thread.
-    expect(await pool.run({ kind: 'argon2-hash', plain: 'c' })).toBe('done:c');
-    await sleep(300);
-    expect(pool.threads).toBe(0);
-    expect(await pool.run({ kind: 'argon2-hash', plain: 'd' })).toBe('done:d');
+    const pool = threads(1, { entry: stopping, idleMs: 200 });
+    const first = await pool.run({ kind: 'argon2-hash', plain: 'thread' });
+    // A job within the idle time runs on the same thread.
+    expect(await pool.run({ kind: 'argon2-hash', plain: 'thread' })).toBe(first);
+    await vi.waitFor(() => expect(pool.threads).toBe(0), { timeout: 5_000, interval: 20 });
+    expect(await pool.run({ kind: 'argon2-hash', plain: 'thread' })).not.toBe(first);
     expect(pool.threads).toBe(1);
+  });
+
+  it('fails the jobs of a thread that could not start with the reason as the cause, and reports it', async () => {
+    const stopped: Error[] = [];
+    const broken = new URL('data:text/javascript,throw new Error("the binding did not load")');
+    const pool = threads(1, { entry: broken, onThreadStopped: (error) => stopped.push(error) });
+    const failure = (await pool
+      .run({ kind: 'argon2-hash', plain: 'x' })
+      .then(undefined, (error: unknown) => error)) as Error;
+    expect(failure.message).toBe('a password hashing thread stopped (exit code 1): the binding did not load');
+    expect((failure.cause as Error).message).toBe('the binding did not load');
+    expect(stopped).toEqual([failure]);
+  });
+
+  it('serves waiting jobs first come, first served, as threads have room', async () => {
+    const pool = threads(1, { entry: stopping });
+    const answers: string[] = [];
+    await Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map((plain) =>
+        pool.run({ kind: 'argon2-hash', plain }).then((value) => answers.push(value as string)),
+      ),
+    );
+    expect(answers).toEqual(['done:a', 'done:b', 'done:c', 'done:d', 'done:e']);
   });
 
   it('refuses work once closed, and fails what was still waiting', async () => {

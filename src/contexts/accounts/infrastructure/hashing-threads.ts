@@ -20,14 +20,18 @@ export class HashingJobError extends Error {
 }
 
 interface Pending {
+  readonly job: HashingJob;
   resolve(value: string | boolean): void;
   reject(error: Error): void;
 }
 
 interface Thread {
   readonly worker: Worker;
+  /** Its jobs not answered yet: the one it runs, and the one it takes next. */
   readonly pending: Map<number, Pending>;
   idleTimer?: NodeJS.Timeout;
+  /** What ended it, when something did (a module that failed to load, say). */
+  failure?: Error;
 }
 
 export interface HashingThreadsOptions {
@@ -35,32 +39,40 @@ export interface HashingThreadsOptions {
   readonly idleMs?: number;
   /** The thread's body; tests pass one of their own. */
   readonly entry?: URL;
+  /** Told when a thread stops unexpectedly, and why (the composition root logs it). */
+  readonly onThreadStopped?: (error: Error) => void;
 }
 
 const ENTRY = new URL('./password-hashing-thread.js', import.meta.url);
+/** Jobs a thread holds at once: the one it runs, and the next, which it starts the moment that ends. */
+const PER_THREAD = 2;
 
 /**
- * A fixed number of threads that do nothing but hash and verify passwords, each taking its jobs
- * one after the other from a queue of its own.
+ * A fixed number of threads that do nothing but hash and verify passwords.
  *
  * Why not libuv's pool, where the libraries' async functions run: there, a thread that finishes
  * a hash takes the next one only once the event loop has seen the first end and started the next
  * (when the number at once is held to the cores), or else more hashes run than there are cores
  * and take turns on them. Measured on two cores at 50 sign-ins in flight, the first left the
  * cores idle between hashes and the second cost each hash a quarter more CPU (19 MiB each,
- * switched in and out). Here a thread starts its next job as soon as it ends one, and there are
- * never more hashes at once than threads. libuv's pool stays free for files and DNS.
+ * switched in and out). Here each thread holds its next job already, and starts it as soon as it
+ * ends one; there are never more hashes at once than threads. Jobs wait in one queue, first come
+ * first served, and go to a thread when it has room, so a slow job (a legacy bcrypt hash takes a
+ * quarter of a second) holds up only the one behind it on its thread. libuv's pool stays free for
+ * files and DNS.
  *
  * Threads start when there is work for them, and stop after `idleMs` without any (each holds
- * about 16 MB besides its hash); jobs go to the thread with the fewest waiting. A thread that
- * stops unexpectedly fails the jobs it had; the next job starts another. An idle thread does not
- * keep the process alive.
+ * about 16 MB besides its hash). A thread that stops unexpectedly fails the jobs it held, with
+ * what stopped it as the cause; the next job starts another. An idle thread does not keep the
+ * process alive.
  */
 export class HashingThreads {
   readonly #size: number;
   readonly #idleMs: number;
   readonly #entry: URL;
+  readonly #onThreadStopped: ((error: Error) => void) | undefined;
   readonly #threads: Thread[] = [];
+  readonly #queue: Pending[] = [];
   #nextId = 0;
   #closed = false;
 
@@ -69,11 +81,12 @@ export class HashingThreads {
     this.#size = size;
     this.#idleMs = options.idleMs ?? 30_000;
     this.#entry = options.entry ?? ENTRY;
+    this.#onThreadStopped = options.onThreadStopped;
   }
 
-  /** Jobs given to the threads and not yet answered. */
+  /** Jobs given and not yet answered (on a thread or waiting for one). */
   get pending(): number {
-    return this.#threads.reduce((sum, thread) => sum + thread.pending.size, 0);
+    return this.#queue.length + this.#threads.reduce((sum, thread) => sum + thread.pending.size, 0);
   }
 
   /** Threads running now. */
@@ -87,31 +100,43 @@ export class HashingThreads {
    */
   run(work: Work): Promise<string | boolean> {
     if (this.#closed) return Promise.reject(new Error('the password hashing threads are closed'));
-    const thread = this.#pick();
-    const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      if (thread.pending.size === 0) {
-        clearTimeout(thread.idleTimer);
-        thread.worker.ref();
-      }
-      thread.pending.set(id, { resolve, reject });
-      thread.worker.postMessage({ ...work, id } satisfies HashingJob);
+      this.#queue.push({ job: { ...work, id: this.#nextId++ } as HashingJob, resolve, reject });
+      this.#dispatch();
     });
   }
 
   /** Stops every thread; jobs not answered yet fail. */
   async close(): Promise<void> {
     this.#closed = true;
+    const closed = new Error('the password hashing threads are closed');
+    for (const waiting of this.#queue.splice(0)) waiting.reject(closed);
     await Promise.all(this.#threads.map((thread) => thread.worker.terminate()));
   }
 
-  /** The thread with the fewest jobs waiting, or a new one while some are busy and there is room. */
-  #pick(): Thread {
+  /** Hands waiting jobs to threads with room, starting threads while there are fewer than `size`. */
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      const thread = this.#roomiest();
+      if (thread === undefined) return;
+      const next = this.#queue.shift()!;
+      if (thread.pending.size === 0) {
+        clearTimeout(thread.idleTimer);
+        thread.worker.ref();
+      }
+      thread.pending.set(next.job.id, next);
+      thread.worker.postMessage(next.job);
+    }
+  }
+
+  /** An idle thread, else a new one while there is room for it, else the least busy with room. */
+  #roomiest(): Thread | undefined {
     let best: Thread | undefined;
     for (const thread of this.#threads)
       if (best === undefined || thread.pending.size < best.pending.size) best = thread;
-    if (best !== undefined && (best.pending.size === 0 || this.#threads.length >= this.#size)) return best;
-    return this.#start();
+    if (best?.pending.size === 0) return best;
+    if (this.#threads.length < this.#size) return this.#start();
+    return best !== undefined && best.pending.size < PER_THREAD ? best : undefined;
   }
 
   #start(): Thread {
@@ -127,26 +152,36 @@ export class HashingThreads {
       const pending = thread.pending.get(reply.id);
       if (pending === undefined) return;
       thread.pending.delete(reply.id);
+      if ('error' in reply) pending.reject(new HashingJobError(reply.error));
+      else pending.resolve(reply.value);
+      this.#dispatch();
       if (thread.pending.size === 0) {
         worker.unref();
         thread.idleTimer = setTimeout(() => this.#retire(thread), this.#idleMs).unref();
       }
-      if ('error' in reply) pending.reject(new HashingJobError(reply.error));
-      else pending.resolve(reply.value);
     });
-    // An uncaught error ends the thread: 'exit' follows, and fails what it had not answered.
-    worker.on('error', () => {});
+    // An uncaught error (a module that did not load) ends the thread: 'exit' follows.
+    worker.on('error', (error) => {
+      thread.failure = error;
+    });
     worker.on('exit', (code) => {
       clearTimeout(thread.idleTimer);
       const index = this.#threads.indexOf(thread);
       if (index >= 0) this.#threads.splice(index, 1);
-      const error = new Error(
-        this.#closed
-          ? 'the password hashing threads are closed'
-          : `a password hashing thread stopped (exit code ${code})`,
-      );
+      if (this.#closed) {
+        const closed = new Error('the password hashing threads are closed');
+        for (const pending of thread.pending.values()) pending.reject(closed);
+        return;
+      }
+      if (index < 0 && thread.pending.size === 0) return; // retired when idle
+      const why = thread.failure === undefined ? '' : `: ${thread.failure.message}`;
+      const error = new Error(`a password hashing thread stopped (exit code ${code})${why}`, {
+        cause: thread.failure,
+      });
+      this.#onThreadStopped?.(error);
       for (const pending of thread.pending.values()) pending.reject(error);
       thread.pending.clear();
+      this.#dispatch();
     });
     this.#threads.push(thread);
     return thread;

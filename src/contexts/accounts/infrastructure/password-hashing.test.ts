@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
 import { Password, type PasswordHash } from '../domain/password.ts';
@@ -75,6 +78,23 @@ describe('Argon2PasswordHasher', () => {
     const stopping = new Argon2PasswordHasher(1, { entry });
     const stored = await hasher.hash(Password.create('Correct-Horse-9'));
     await expect(stopping.verify('exit', stored)).rejects.toThrow('a password hashing thread stopped');
+  });
+
+  it('makes its dummy hash again after a failed attempt, instead of failing every unknown email', async () => {
+    // A thread body that stops on the first job it ever gets (the flag file), and answers after.
+    const flag = join(tmpdir(), `bounded-stop-once-${process.pid}-${Date.now()}`);
+    writeFileSync(flag, '');
+    const body = `import { existsSync, rmSync } from 'node:fs';
+      import { parentPort } from 'node:worker_threads';
+      parentPort.on('message', (job) => {
+        if (existsSync(${JSON.stringify(flag)})) { rmSync(${JSON.stringify(flag)}); process.exit(3); }
+        parentPort.postMessage({ id: job.id, value: 'made' });
+      });`;
+    const flaky = new Argon2PasswordHasher(1, {
+      entry: new URL(`data:text/javascript,${encodeURIComponent(body)}`),
+    });
+    await expect(flaky.dummyHash()).rejects.toThrow('a password hashing thread stopped (exit code 3)');
+    expect(await flaky.dummyHash()).toBe('made');
   });
 
   it('has one dummy hash, made like a real one, that no password matches', async () => {
