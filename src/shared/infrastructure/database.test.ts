@@ -14,7 +14,7 @@ import {
   serverAddress,
 } from './database.ts';
 import { instantText, isoInstant } from './instants.ts';
-import { prepared, preparedSearch } from './prepared-statements.ts';
+import { prepared, preparedSearch, preparedWrite } from './prepared-statements.ts';
 
 describe.runIf(onServer)('the PostgreSQL pool', () => {
   it('survives the server ending its idle connections: it reports them and connects anew', async () => {
@@ -311,6 +311,7 @@ describe.runIf(onServer)('the PostgreSQL pool and lanes under an outage', () => 
         await failureOf(nap.execute(database.db)),
         await failureOf(database.db.executeQuery(prepared(compiled))),
         await failureOf(database.db.executeQuery(preparedSearch(compiled))),
+        await failureOf(database.db.executeQuery(preparedWrite(compiled))),
         await failureOf(database.db.transaction().execute((tx) => nap.execute(tx))),
       ];
       for (const error of failures) {
