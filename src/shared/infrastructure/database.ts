@@ -161,6 +161,17 @@ export interface Database<DB> {
 const IN_UTC = { TimeZone: 'UTC' } as const;
 const NOTHING = (): void => {};
 
+/**
+ * The lookup and write lanes' plans. Their statements are prepared, and after five runs the server
+ * keeps a generic plan for each, made with the table's size at that moment. Planned while the table
+ * was a page or two, the cheapest plan reads the whole table, and the kept plan goes on doing so as
+ * the table grows, until the next ANALYZE (autovacuum's, a minute or more away): after 2,000 sign-ups
+ * into a new database, /members/me fell from 24k to 9k/s. Everything on these lanes finds its rows
+ * by key (lookups, and a unit of work's writes by id and version), which an index serves, so they
+ * leave sequential scans to statements that have no other way (docs/adr/0007).
+ */
+const BY_KEY = { enable_seqscan: 'off' } as const;
+
 /** How long a write on a write lane may wait for a lock before it fails (55P03): at once, in effect. */
 const WRITE_LANE_LOCK_TIMEOUT = '1ms';
 
@@ -234,14 +245,8 @@ export async function openDatabase<DB>(
   const pipelines =
     lanes > 0
       ? {
-          // A lookup by key is prepared, and after five runs the server keeps a generic plan for it,
-          // made with the table's size at that moment. Planned while the table was a page or two, that
-          // plan reads the whole table, and keeps doing so as the table grows, until the next ANALYZE
-          // (autovacuum's, up to a minute or more away): after 2,000 sign-ups into a new database,
-          // /members/me fell from 24k to 9k/s. An index serves every lookup by key, so the lanes
-          // leave sequential scans to statements that have no other way.
           lookups: new LookupPipeline(pool.options, lanes, onError, {
-            settings: { ...laneSession, enable_seqscan: 'off' },
+            settings: { ...laneSession, ...BY_KEY },
             ...answerTimeout,
           }),
           // A search's generic plan is made once per lane and statement; a custom one, planned
@@ -253,7 +258,7 @@ export async function openDatabase<DB>(
           // A unit of work's optimistic write never waits on a row lock here: it fails at once
           // (55P03) and the command runs again on a pooled connection, locked (docs/adr/0005).
           writes: new LookupPipeline(pool.options, lanes, onError, {
-            settings: { ...laneSession, lock_timeout: WRITE_LANE_LOCK_TIMEOUT },
+            settings: { ...laneSession, ...BY_KEY, lock_timeout: WRITE_LANE_LOCK_TIMEOUT },
             preparedPerLane: VARYING_PER_CONNECTION,
             ...answerTimeout,
           }),
