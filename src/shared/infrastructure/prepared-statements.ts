@@ -52,7 +52,11 @@ export const VARYING_PER_CONNECTION = 100;
 /** Statement names by SQL text: hashing once per text, not per call. */
 const NAMES = new Map<string, string>();
 const NAMES_LIMIT = 10_000;
-/** Marks a fixed-shape query to run as a named prepared statement. */
+/**
+ * Marks a fixed-shape query to run as a named prepared statement. A SELECT so marked, outside a
+ * transaction, runs on a lookup lane, where sequential scans are off (database.ts, `BY_KEY`): mark
+ * only statements an index serves, or a table read whole becomes a whole index read.
+ */
 export function prepared<R>(query: CompiledQuery<R>): CompiledQuery<R> {
   return marked(query, FIXED);
 }
@@ -62,7 +66,7 @@ export function preparedIfRoom<R>(query: CompiledQuery<R>): CompiledQuery<R> {
   return marked(query, VARYING);
 }
 
-/** Marks a unit of work's optimistic write statement, autocommitted: prepared if room, on the write lanes. */
+/** Marks a unit of work's optimistic write statement, autocommitted: prepared if room, on the write lanes (by key: sequential scans off there too). */
 export function preparedWrite<R>(query: CompiledQuery<R>): CompiledQuery<R> {
   return marked(query, WRITE);
 }

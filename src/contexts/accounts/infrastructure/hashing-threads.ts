@@ -1,18 +1,18 @@
 import { Worker } from 'node:worker_threads';
 
-/** A job for a hashing thread. */
-export type HashingJob = { readonly id: number } & (
+/** What a hashing thread is asked to do. */
+export type HashingWork =
   | { readonly kind: 'argon2-hash'; readonly plain: string }
   | { readonly kind: 'argon2-verify'; readonly stored: string; readonly plain: string }
-  | { readonly kind: 'bcrypt-verify'; readonly stored: string; readonly plain: string }
-);
+  | { readonly kind: 'bcrypt-verify'; readonly stored: string; readonly plain: string };
+
+/** A job as the thread receives it: the work, and an id its reply names. */
+export type HashingJob = HashingWork & { readonly id: number };
 
 /** What a hashing thread answers: the job's value, or the message of what it threw. */
 export type HashingReply =
   | { readonly id: number; readonly value: string | boolean }
   | { readonly id: number; readonly error: string };
-
-type Work = HashingJob extends infer J ? (J extends HashingJob ? Omit<J, 'id'> : never) : never;
 
 /** What a job threw on its thread (a malformed hash given to verify, say). */
 export class HashingJobError extends Error {
@@ -98,10 +98,10 @@ export class HashingThreads {
    * Runs a job on a thread. Fails with a HashingJobError when the job threw, and with a plain
    * Error when its thread stopped before answering (or the threads are closed).
    */
-  run(work: Work): Promise<string | boolean> {
+  run(work: HashingWork): Promise<string | boolean> {
     if (this.#closed) return Promise.reject(new Error('the password hashing threads are closed'));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ job: { ...work, id: this.#nextId++ } as HashingJob, resolve, reject });
+      this.#queue.push({ job: { ...work, id: this.#nextId++ }, resolve, reject });
       this.#dispatch();
     });
   }
